@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make run` and `make test`. Each creates .venv if needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8501
+
+.PHONY: install run index test check lint bench eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Index the shipped seed corpus (idempotent: unchanged documents embed nothing).
+index: $(STAMP)
+	$(VENV)/bin/ymateb ingest seeds/
+
+run: index
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check rag tests app.py evals
+	$(VENV)/bin/mypy
+
+check: lint test
+
+bench: index
+	$(VENV)/bin/ymateb bench --json BENCHMARKS.json
+
+eval: $(STAMP)
+	$(VENV)/bin/ymateb eval --cases evals/cases/seeds.jsonl --corpus seeds/ --report eval-report
+
+clean:
+	rm -rf .ymateb .pytest_cache eval-report

@@ -1,0 +1,136 @@
+"""The composition root: one function builds Ymateb from settings; every part can be passed in."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rag.documents import Document, Skipped
+from rag.embeddings import MODEL_NAME, Embedder, default_embedder
+from rag.ingest import IngestSummary, ingest
+from rag.lexical import LexicalIndex
+from rag.retrieval import Passage, SearchFilters, hybrid_search
+from rag.settings import Settings, load_settings
+from rag.store import Store, make_client
+
+FRESHNESS_SECONDS = 2.0  # how often a long-lived process re-checks the shared index's generation
+
+
+class Assistant:
+    """Ingest, search and draft over one precedent index."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, store: Store, lexical_dir: Path) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.lexical_dir = lexical_dir
+        self._lex: LexicalIndex | None = None
+        self._checked = 0.0
+        self._lock = threading.RLock()
+
+    # -- corpus ----------------------------------------------------------------------------
+    def ingest(
+        self, paths: Iterable[str | Path], progress: bool = False, items: Iterable[Document | Skipped] | None = None
+    ) -> IngestSummary:
+        with self._lock:
+            summary = ingest(paths, self.store, progress=progress, items=items)
+            if summary.written or self._stale():
+                self.refresh()
+            return summary
+
+    def remove(self, doc_id: str) -> bool:
+        with self._lock:
+            removed = self.store.remove(doc_id)
+            if removed:
+                self.refresh()
+            return removed
+
+    def get_document(self, doc_id: str) -> Document | None:
+        return self.store.get_document(doc_id)
+
+    def list_documents(self) -> list[dict[str, Any]]:
+        return self.store.list_documents()
+
+    def stats(self) -> dict[str, Any]:
+        docs = self.store.list_documents()
+        by_kind: dict[str, dict[str, int]] = {}
+        for d in docs:
+            row = by_kind.setdefault(str(d.get("kind", "unknown")), {"documents": 0, "chunks": 0})
+            row["documents"] += 1
+            row["chunks"] += int(d.get("n_chunks", 0))
+        n_docs, n_chunks = self.store.counts()
+        return {
+            "documents": n_docs,
+            "chunks": n_chunks,
+            "by_kind": by_kind,
+            "store": self.store.location,
+            "embedding_model": MODEL_NAME,
+        }
+
+    # -- the BM25 side ---------------------------------------------------------------------
+    def refresh(self) -> LexicalIndex:
+        """Rebuild the BM25 side from Chroma (dropping orphan chunks) and stamp a new generation."""
+        with self._lock:
+            self.store.sweep_orphans(set(self.store.doc_hashes()))
+            generation = self.store.bump_generation()
+            lex = LexicalIndex.build(self.store.chunk_pages(), generation)
+            lex.save(self.lexical_dir)
+            self._lex, self._checked = lex, time.monotonic()
+            return lex
+
+    def _stale(self) -> bool:
+        return self.lexical().generation != self.store.generation()
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 side, reloaded or rebuilt when the index changed (here or in another process)."""
+        with self._lock:
+            now = time.monotonic()
+            if self._lex is not None and now - self._checked < FRESHNESS_SECONDS:
+                return self._lex
+            generation = self.store.generation()
+            self._checked = now
+            if self._lex is None or self._lex.generation != generation:
+                lex = LexicalIndex.load(self.lexical_dir)
+                if lex is None or lex.generation != generation:
+                    lex = LexicalIndex.build(self.store.chunk_pages(), generation)
+                    lex.save(self.lexical_dir)
+                self._lex = lex
+            return self._lex
+
+    # -- search ----------------------------------------------------------------------------
+    def search(
+        self, query: str, k: int = 5, filters: SearchFilters | None = None, per_doc: int | None = None
+    ) -> list[Passage]:
+        vector = self.embedder.embed([query])[0]
+        return hybrid_search(
+            query,
+            vector,
+            self.lexical(),
+            self.store.query,
+            k=k,
+            filters=filters,
+            per_doc=per_doc or self.settings.passages_per_doc,
+        )
+
+
+def lexical_dir_for(settings: Settings) -> Path:
+    """Where the BM25 side is cached: beside the embedded store, or per server URL."""
+    if settings.chroma_url:
+        tag = hashlib.sha1(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()[:12]
+        return Path(settings.store) / f"bm25-server-{tag}"
+    return Path(settings.store) / f"bm25-{settings.collection}"
+
+
+def build_assistant(
+    settings: Settings | None = None, *, embedder: Embedder | None = None, store: Store | None = None
+) -> Assistant:
+    settings = settings or load_settings()
+    embedder = embedder or default_embedder()
+    if store is None:
+        client, location = make_client(str(settings.store), settings.chroma_url)
+        store = Store(client, embedder, prefix=settings.collection, location=location)
+    return Assistant(settings, embedder, store, lexical_dir_for(settings))

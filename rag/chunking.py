@@ -1,0 +1,81 @@
+"""Split a document into indexable chunks, paragraph-aware, skipping boilerplate, keeping offsets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from rag.documents import Document, date_int
+
+CHUNK_SIZE = 1000  # characters; ~200 MiniLM tokens, under its 256-token window
+CHUNK_OVERLAP = 120
+MIN_SEGMENT = 25  # non-space characters; shorter leftovers between boilerplate are dropped
+
+_splitter = RecursiveCharacterTextSplitter(
+    chunk_size=CHUNK_SIZE,
+    chunk_overlap=CHUNK_OVERLAP,
+    separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+    add_start_index=True,
+    keep_separator="end",
+)
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    metadata: dict[str, Any]
+
+
+def indexable_segments(text: str, boilerplate: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of `text` left once boilerplate spans are cut out."""
+    segments, pos = [], 0
+    for start, end in sorted(boilerplate):
+        if start > pos:
+            segments.append((pos, start))
+        pos = max(pos, end)
+    if pos < len(text):
+        segments.append((pos, len(text)))
+    return [(s, e) for s, e in segments if len(text[s:e].strip()) >= MIN_SEGMENT]
+
+
+def flat_metadata(doc: Document) -> dict[str, Any]:
+    """Document metadata as Chroma accepts it: scalars only, no None; dates also as integers."""
+    meta = doc.meta.to_dict()
+    meta["refs"] = "; ".join(meta.get("refs") or [])
+    out: dict[str, Any] = {k: v for k, v in meta.items() if v not in (None, "")}
+    out["doc_id"] = doc.doc_id
+    out["date_int"] = date_int(doc.meta.date)
+    out["author_key"] = author_key(doc)
+    return out
+
+
+def author_key(doc: Document) -> str:
+    """Lower-cased author, role and body in one field, for the author/department filter."""
+    m = doc.meta
+    parts = [m.author, m.author_role, m.answering_body, m.asked_of]
+    return " | ".join(p.lower() for p in parts if p)
+
+
+def chunk_document(doc: Document) -> list[Chunk]:
+    """Paragraph-aware chunks of the document's non-boilerplate text, with offsets into doc.text."""
+    base = flat_metadata(doc)
+    version = doc.content_hash[:8]
+    chunks: list[Chunk] = []
+    for seg_start, seg_end in indexable_segments(doc.text, doc.boilerplate):
+        for piece in _splitter.create_documents([doc.text[seg_start:seg_end]]):
+            start = seg_start + int(piece.metadata["start_index"])
+            body = piece.page_content
+            end = start + len(body)
+            if len(body.strip()) < MIN_SEGMENT and chunks:
+                continue
+            i = len(chunks)
+            meta = dict(base, start=start, end=end, chunk_index=i)
+            meta["section"] = "answer" if end > doc.meta.answer_start else "question"
+            chunks.append(Chunk(f"{doc.doc_id}:{version}:{i}", doc.doc_id, body, start, end, meta))
+    return chunks

@@ -1,0 +1,323 @@
+"""Check a draft's [n] citations against the numbered passages it was written from.
+
+Three checks, all offline:
+  invalid_citation  a marker [n] names no passage (n outside 1..len(passages))
+  unsupported       the cited passage(s) do not back the sentence: low support score, or a
+                    number in the sentence that none of its cited passages contains
+  uncited           a substantive sentence (not a greeting, heading or courtesy) cites nothing
+
+Support of a sentence by one passage = COSINE_WEIGHT * cosine + (1 - COSINE_WEIGHT) * overlap,
+where cosine is the best embedding similarity between the sentence and the passage (whole, or
+any one of its sentences) and overlap is the share of the sentence's content words found in
+the passage. A sentence's support is the best over its valid cited passages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rag.drafts import Citation, DraftWarning
+from rag.retrieval import Passage
+
+if TYPE_CHECKING:
+    from rag.embeddings import Embedder
+
+COSINE_WEIGHT = 0.6
+SUPPORT_THRESHOLD = 0.55  # calibrated on the seed letters; see tests/test_citations.py
+
+# ---------------------------------------------------------------------------- sentences
+
+_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20})\]")
+_END = re.compile(r"[.!?\u2026]+[\"'\u2019\u201d)]*((?:\s{0,3}\[\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20}\])*)")
+_ABBREV = {"e.g", "i.e", "mr", "mrs", "ms", "dr", "no", "st", "cf", "etc", "vs", "prof", "cllr", "para", "ref"}
+
+
+def _boundary_ok(line: str, dot: int, after: int) -> bool:
+    """A sentence ends at line[:after] if whitespace and a non-lowercase character follow."""
+    if after >= len(line):
+        return True
+    if not line[after].isspace():
+        return False
+    nxt = after
+    while nxt < len(line) and line[nxt].isspace():
+        nxt += 1
+    if nxt >= len(line) or line[nxt].islower():
+        return False
+    word_start = dot
+    while word_start > max(0, dot - 8) and not line[word_start - 1].isspace():
+        word_start -= 1
+    return line[word_start:dot].lower().strip("(\"'") not in _ABBREV
+
+
+def _split_line(line: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for m in _END.finditer(line):
+        if _boundary_ok(line, m.start(), m.end()):
+            piece = line[start : m.end()].strip()
+            if piece:
+                out.append(piece)
+            start = m.end()
+    tail = line[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences in reading order; each line break ends a sentence; [n] markers stay with theirs."""
+    out: list[str] = []
+    for line in (text or "").splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            out.extend(_split_line(line))
+    return out
+
+
+def cited_numbers(sentence: str) -> list[int]:
+    """The passage numbers a sentence cites, in order, without repeats ('[1, 3]', '[2-4]')."""
+    nums: list[int] = []
+    for m in _MARKER.finditer(sentence):
+        for part in re.split(r"\s*[,;]\s*", m.group(1)):
+            lo, _, hi = part.replace("\u2013", "-").partition("-")
+            a = int(lo)
+            b = int(hi) if hi.strip() else a
+            for n in range(a, min(b, a + 50) + 1) if b >= a else [a]:
+                if n not in nums:
+                    nums.append(n)
+    return nums
+
+
+def strip_markers(sentence: str) -> str:
+    return " ".join(_MARKER.sub(" ", sentence).split())
+
+
+# ---------------------------------------------------------------------------- substantive?
+
+_COURTESY = re.compile(
+    r"^(dear|annwyl|yours (sincerely|faithfully|truly)|yn gywir|yn ddiffuant|kind regards|best wishes|"
+    r"regards|thank you|diolch|i hope|rwy'?n gobeithio|please do not hesitate|i look forward|"
+    r"many thanks|with best wishes|cofion)\b",
+    re.IGNORECASE,
+)
+MAX_COURTESY_WORDS = 20
+MAX_HEADING_WORDS = 12
+MIN_WORDS = 4
+
+
+def is_substantive(sentence: str) -> bool:
+    """Does this sentence state something that needs a source? Greetings, sign-offs, headings,
+    list labels and short courtesies ("I hope you have found my reply helpful.") do not."""
+    clean = strip_markers(sentence).lstrip("-\u2022*\u00b7 ").strip()
+    words = clean.split()
+    if len(words) < MIN_WORDS:
+        return False
+    if _COURTESY.match(clean) and len(words) <= MAX_COURTESY_WORDS:
+        return False
+    ends_sentence = clean.rstrip("\"'\u2019\u201d)").endswith((".", "!", "?"))
+    if not ends_sentence and len(words) <= MAX_HEADING_WORDS:
+        return False
+    return not (clean.endswith(":") and len(words) <= MAX_HEADING_WORDS)
+
+
+# ---------------------------------------------------------------------------- overlap
+
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
+_STOP = frozenset(
+    """a an and are as at be been being but by can could did do does for from had has have he her
+    his i if in into is it its itself me more most my no not of on or our ours out over own she so
+    some such than that the their them then there these they this those through to too under up
+    very was we were what when where which while who whom why will with would you your yours also
+    all any each few other only same just should shall may might must now which about above after
+    again against am before below between both during further here how once such until upon us
+    y yr a ac i o yn ar am ein eich ei eu mae bod wedi hefyd gan""".split()
+)
+
+
+def _stem(word: str) -> str:
+    return word[:5] if len(word) > 5 else word
+
+
+def content_words(text: str) -> set[str]:
+    words = (w.lower().replace("\u2019", "'") for w in _WORD.findall(text))
+    return {_stem(w) for w in words if len(w) > 2 and w not in _STOP}
+
+
+def token_overlap(sentence: str, passage: str) -> float:
+    """Share of the sentence's content words (crudely stemmed) that the passage contains."""
+    mine = content_words(strip_markers(sentence))
+    if not mine:
+        return 0.0
+    return len(mine & content_words(passage)) / len(mine)
+
+
+def missing_numbers(sentence: str, passage_texts: list[str]) -> list[str]:
+    """Numbers (years, counts, sums) in the sentence that none of the passages mention."""
+    have = {n for t in passage_texts for n in _NUMBER.findall(t)}
+    return [n for n in dict.fromkeys(_NUMBER.findall(strip_markers(sentence))) if n not in have]
+
+
+# ---------------------------------------------------------------------------- the check
+
+
+@dataclass
+class SentenceCheck:
+    """One sentence of the body and what its citations amount to."""
+
+    sentence: str  # as written, markers included
+    cited: list[int]  # every number it cites, valid or not
+    substantive: bool
+    score: float | None = None  # best support over its valid cited passages; None if none
+    best: int | None = None  # the passage number giving that support
+    supported: bool | None = None  # None when the sentence cites nothing
+    missing_numbers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CitationReport:
+    sentences: list[SentenceCheck]
+    warnings: list[DraftWarning]
+    threshold: float
+    n_passages: int
+
+    @property
+    def cited(self) -> list[SentenceCheck]:
+        return [s for s in self.sentences if s.cited]
+
+
+def _unit_vectors(m: np.ndarray) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float32)
+    return m / np.clip(np.linalg.norm(m, axis=1, keepdims=True), 1e-12, None)
+
+
+def _passage_units(passages: list[Passage], wanted: list[int]) -> tuple[list[str], list[int]]:
+    """Texts to embed for each wanted passage (the whole, then each sentence) and their owners."""
+    texts: list[str] = []
+    owner: list[int] = []
+    for n in wanted:
+        text = passages[n - 1].text
+        units = [text] + [s for s in split_sentences(text) if len(s.split()) >= 3]
+        texts.extend(units)
+        owner.extend([n] * len(units))
+    return texts, owner
+
+
+def _cosines(
+    sentences: list[str], passages: list[Passage], wanted: list[int], embedder: Embedder
+) -> dict[int, np.ndarray]:
+    """For each wanted passage n: best cosine of every sentence against any of n's units."""
+    if not sentences or not wanted:
+        return {}
+    s_vec = _unit_vectors(embedder.embed([strip_markers(s) for s in sentences]))
+    texts, owner = _passage_units(passages, wanted)
+    p_vec = _unit_vectors(embedder.embed(texts))
+    sims = s_vec @ p_vec.T
+    owners = np.asarray(owner)
+    return {n: sims[:, owners == n].max(axis=1) for n in wanted}
+
+
+def _score(check: SentenceCheck, row: int, valid: list[int], passages: list[Passage], cos: dict) -> None:
+    best_n, best = None, -1.0
+    for n in valid:
+        s = COSINE_WEIGHT * float(cos[n][row]) + (1 - COSINE_WEIGHT) * token_overlap(
+            check.sentence, passages[n - 1].text
+        )
+        if s > best:
+            best_n, best = n, s
+    check.score, check.best = round(max(best, 0.0), 4), best_n
+    check.missing_numbers = missing_numbers(check.sentence, [passages[n - 1].text for n in valid])
+
+
+def _warnings_for(check: SentenceCheck, n_passages: int, threshold: float) -> list[DraftWarning]:
+    s = check.sentence
+    if not check.cited:
+        if check.substantive:
+            return [DraftWarning("uncited", "This sentence states something but cites no source.", s)]
+        return []
+    out = [
+        DraftWarning("invalid_citation", f"[{n}] matches none of the {n_passages} numbered sources.", s)
+        for n in check.cited
+        if not 1 <= n <= n_passages
+    ]
+    if check.score is not None and check.score < threshold:
+        msg = f"The cited source does not appear to support this (support {check.score:.2f} < {threshold:.2f})."
+        out.append(DraftWarning("unsupported", msg, s))
+    elif check.missing_numbers:
+        nums = ", ".join(check.missing_numbers)
+        out.append(DraftWarning("unsupported", f"The cited source does not mention {nums}.", s))
+    return out
+
+
+def check_citations(
+    body: str, passages: list[Passage], embedder: Embedder, threshold: float = SUPPORT_THRESHOLD
+) -> CitationReport:
+    """Check every sentence of the body: markers resolve, cited sentences are supported,
+    substantive sentences are cited. Two embed calls at most (sentences, cited passages)."""
+    n_pass = len(passages)
+    checks = [SentenceCheck(s, cited_numbers(s), is_substantive(s)) for s in split_sentences(body)]
+    rows = [(i, [n for n in c.cited if 1 <= n <= n_pass]) for i, c in enumerate(checks)]
+    rows = [(i, v) for i, v in rows if v]
+    wanted = sorted({n for _, v in rows for n in v})
+    cos = _cosines([checks[i].sentence for i, _ in rows], passages, wanted, embedder)
+    for row, (i, valid) in enumerate(rows):
+        _score(checks[i], row, valid, passages, cos)
+    warnings: list[DraftWarning] = []
+    for c in checks:
+        if c.cited:
+            c.supported = c.score is not None and c.score >= threshold and not c.missing_numbers
+        warnings.extend(_warnings_for(c, n_pass, threshold))
+    return CitationReport(checks, warnings, threshold, n_pass)
+
+
+# ---------------------------------------------------------------------------- records and metrics
+
+
+def _citation(n: int, p: Passage) -> Citation:
+    m = p.meta
+    return Citation(
+        n=n,
+        doc_id=p.doc_id,
+        chunk_id=p.chunk_id,
+        ref=m.get("ref") or None,
+        date=m.get("date") or None,
+        author=m.get("author") or m.get("author_role") or None,
+        quote=p.text,
+        start=p.start,
+        end=p.end,
+        title=m.get("title") or m.get("subject") or None,
+    )
+
+
+def citations_for(body: str, passages: list[Passage]) -> list[Citation]:
+    """Citation records for the passage numbers the body actually uses (valid ones), by n."""
+    used = {n for n in cited_numbers(body) if 1 <= n <= len(passages)}
+    return [_citation(n, passages[n - 1]) for n in sorted(used)]
+
+
+def citation_validity(body: str, n_passages: int) -> float:
+    """Share of [n] markers (each cited number, each time) that name a passage; 1.0 if none."""
+    nums = [n for s in split_sentences(body) for n in cited_numbers(s)]
+    if not nums:
+        return 1.0
+    return sum(1 <= n <= n_passages for n in nums) / len(nums)
+
+
+def citation_support(report: CitationReport) -> float:
+    """Share of citing sentences that their sources support; 1.0 if no sentence cites."""
+    cited = report.cited
+    if not cited:
+        return 1.0
+    return sum(bool(c.supported) for c in cited) / len(cited)
+
+
+def citation_coverage(report: CitationReport) -> float:
+    """Share of substantive sentences that cite something; 1.0 if there are none."""
+    subs = [c for c in report.sentences if c.substantive]
+    if not subs:
+        return 1.0
+    return sum(bool(c.cited) for c in subs) / len(subs)

