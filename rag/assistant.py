@@ -101,6 +101,15 @@ class Assistant:
                 self._lex = lex
             return self._lex
 
+    def doc_passages(self, doc_id: str) -> list[Passage]:
+        """Every indexed chunk of one document, in text order."""
+        return self.lexical().doc_passages(doc_id)
+
+    def draft(self, request: Any, backend: Any = None, **kwargs: Any) -> Any:
+        from rag.drafting import draft
+
+        return draft(self, request, backend, **kwargs)
+
     # -- search ----------------------------------------------------------------------------
     def search(
         self, query: str, k: int = 5, filters: SearchFilters | None = None, per_doc: int | None = None

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -157,6 +158,120 @@ def remove_cmd(doc_id: str, store: str | None) -> None:
     if not _assistant(store).remove(doc_id):
         raise click.ClickException(f"No document {doc_id!r} in the index.")
     click.echo(f"Removed {doc_id}.")
+
+
+@main.command("draft")
+@click.argument("text", required=False)
+@click.option("--file", "file", type=click.Path(dir_okay=False), help="Read the request from a file")
+@click.option("--kind", type=click.Choice(["petition", "written_question", "letter"]), help="Override detection")
+@click.option("--backend", type=click.Choice(["offline", "openai"]), default=None, help="Default: YMATEB_BACKEND")
+@click.option("--as-of", default=None, help="Draft only from precedents dated before YYYY-MM-DD")
+@click.option("--title", "petition_title", default=None, help="Override the petition title")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--docx", "docx_out", type=click.Path(dir_okay=False), help="Also write the draft as .docx")
+@click.option("--md", "md_out", type=click.Path(dir_okay=False), help="Also write the draft as Markdown")
+@store_option
+@friendly
+def draft_cmd(text: str | None, file: str | None, kind: str | None, backend: str | None, as_of: str | None,
+              petition_title: str | None, as_json: bool, docx_out: str | None, md_out: str | None,
+              store: str | None) -> None:
+    """Draft a cited reply to a petition, written question or letter (TEXT, --file, or stdin)."""
+    from rag.export import to_docx, to_markdown
+    from rag.request import parse_request, parse_request_file
+    from rag.validation import parse_iso_date
+
+    overrides = {"kind": kind, "as_of": parse_iso_date(as_of, "--as-of"), "petition_title": petition_title}
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if file:
+        request = parse_request_file(file, **overrides)
+    else:
+        if text is None and not sys.stdin.isatty():
+            text = sys.stdin.read()
+        request = parse_request(text or "", **overrides)
+    result = _assistant(store).draft(request, backend)
+    if docx_out:
+        to_docx(result, docx_out)
+    if md_out:
+        Path(md_out).write_text(to_markdown(result), encoding="utf-8")
+    if as_json:
+        _echo_json(result.to_json())
+        return
+    click.echo(result.text)
+    if result.citations:
+        click.echo("\nSources:")
+        for c in result.citations:
+            click.echo(f"  [{c.n}] {c.ref or c.doc_id} · {c.date or 'undated'} · {c.author or ''}")
+    for w in result.warnings:
+        click.echo(f"warning ({w.code}): {w.message}" + (f"\n    > {w.sentence}" if w.sentence else ""), err=True)
+
+
+@main.group("eval", invoke_without_command=True)
+@click.option("--cases", type=click.Path(exists=True, dir_okay=False), help="Case file (JSON Lines)")
+@click.option("--corpus", multiple=True, type=click.Path(exists=True), help="Precedent corpus (repeatable)")
+@click.option("--only", multiple=True, help="Keep corpus documents with FIELD=VALUE, e.g. asked_of=...")
+@click.option("--backend", type=click.Choice(["offline", "openai"]), default="offline", show_default=True)
+@click.option("--limit", type=int, default=None, help="Only the first N cases")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the full result as JSON")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write a Markdown report with charts")
+@store_option
+@click.pass_context
+@friendly
+def eval_cmd(ctx: click.Context, cases: str | None, corpus: tuple[str, ...], only: tuple[str, ...], backend: str,
+             limit: int | None, json_out: str | None, report_dir: str | None, store: str | None) -> None:
+    """Back-test drafts against real answers (no-leak: only precedents dated before each case)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not cases:
+        raise click.UsageError("--cases FILE is required (e.g. evals/cases/seeds.jsonl).")
+    from rag.evaluation.runner import CorpusSpec, run_eval
+
+    spec = CorpusSpec(tuple(corpus) or ("seeds",), tuple(_field_filter(o) for o in only))
+    result = run_eval(cases, spec, _settings(store), backend=backend, limit=limit, progress=sys.stderr.isatty())
+    if json_out:
+        Path(json_out).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    if report_dir:
+        from rag.evaluation.report import write_report
+
+        click.echo(f"Report: {write_report(result, Path(report_dir))}")
+    _print_summary(result["summary"])
+
+
+def _field_filter(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise click.BadParameter(f"expected FIELD=VALUE, got {text!r}", param_hint="--only")
+    return key.strip(), value.strip().strip("'\"")
+
+
+def _print_summary(s: dict[str, Any]) -> None:
+    base = s["baselines"]
+    click.echo(f"{s['n_cases']} cases, backend {s['backend']}, {s['seconds']} s")
+    rows = [
+        ("ROUGE-L F1", s["rougeL_f1"], base["nearest_precedent"]["rougeL_f1"], base["oracle_precedent"]["rougeL_f1"]),
+        ("semantic similarity", s["semantic_similarity"], base["nearest_precedent"]["semantic_similarity"], None),
+        ("key-fact recall", s["key_fact_recall"], None, None),
+        ("citation validity", s["citation_validity"], None, None),
+        ("citation support", s["citation_support"], None, None),
+        ("retrieval recall@5", s["retrieval_recall_at_5"], None, None),
+        ("MRR", s["mrr"], None, None),
+    ]
+    click.echo(f"{'metric':<22}{'system':>10}{'nearest':>10}{'oracle':>10}")
+    for name, *vals in rows:
+        click.echo(f"{name:<22}" + "".join(f"{v:>10.3f}" if isinstance(v, float) else f"{'':>10}" for v in vals))
+    if s.get("gap_closed") is not None:
+        click.echo(f"gap closed (nearest -> oracle): {s['gap_closed']:.1%}")
+
+
+@eval_cmd.command("compare")
+@click.argument("a", type=click.Path(exists=True, dir_okay=False))
+@click.argument("b", type=click.Path(exists=True, dir_okay=False))
+@friendly
+def eval_compare_cmd(a: str, b: str) -> None:
+    """Per-metric change from run A to run B, and the cases that got worse."""
+    from rag.evaluation.compare import compare_runs, format_comparison
+    from rag.evaluation.runner import read_json
+
+    click.echo(format_comparison(compare_runs(read_json(a), read_json(b))))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -48,6 +48,7 @@ def ingest(
     store: Store,
     progress: bool = False,
     items: Iterable[Document | Skipped] | None = None,
+    batch_chunks: int = BATCH_CHUNKS,
 ) -> IngestSummary:
     """Bring the store up to date with these files. Safe to rerun after a crash at any point."""
     started = time.perf_counter()
@@ -74,7 +75,7 @@ def ingest(
         batch.append(item)
         chunks[item.doc_id] = chunk_document(item)
         pending += len(chunks[item.doc_id])
-        if pending >= BATCH_CHUNKS:
+        if pending >= batch_chunks:
             _flush(store, batch, chunks, summary)
             batch, chunks, pending = [], {}, 0
     if batch:

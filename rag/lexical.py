@@ -42,6 +42,7 @@ class LexicalIndex:
     kinds: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     dates: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     authors: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    _by_doc: dict[str, list[int]] | None = None
 
     @classmethod
     def build(cls, pages: Iterable[dict[str, Any]], generation: str) -> LexicalIndex:
@@ -64,6 +65,19 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def doc_passages(self, doc_id: str) -> list[Any]:
+        from rag.retrieval import Passage
+
+        if self._by_doc is None:
+            by_doc: dict[str, list[int]] = {}
+            for i, m in enumerate(self.metas):
+                by_doc.setdefault(str(m.get("doc_id")), []).append(i)
+            self._by_doc = by_doc
+        rows = self._by_doc.get(doc_id, [])
+        passages = [Passage(doc_id, self.ids[i], self.texts[i], int(self.metas[i]["start"]),
+                            int(self.metas[i]["end"]), 0.0, self.metas[i]) for i in rows]
+        return sorted(passages, key=lambda p: p.start)
 
     def position(self, chunk_id: str) -> int | None:
         return self._pos.get(chunk_id)

@@ -100,6 +100,9 @@ class SearchFilters:
 
 
 RRF_K = 60
+# Precedent means what Government has said: its replies outrank letters it received, which
+# stay findable (a clerk may want them) but give way when a reply says the same thing.
+KIND_WEIGHT = {"incoming_letter": 0.85, "stakeholder_letter": 0.85}
 
 
 def fuse(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
@@ -135,9 +138,13 @@ def hybrid_search(
     dense_hits = dense(query_vector, depth, filters.where(lex))
     cosine = dict(dense_hits)
     fused = fuse([[cid for cid, _ in dense_hits], lexical])
+    for cid in fused:
+        i = lex.position(cid)
+        if i is not None:
+            fused[cid] *= KIND_WEIGHT.get(str(lex.metas[i].get("kind")), 1.0)
     passages: list[Passage] = []
     per: dict[str, int] = {}
-    for cid in sorted(fused, key=lambda c: (-fused[c], c)):
+    for cid in sorted(fused, key=lambda c: (-fused[c], -cosine.get(c, 0.0), c)):
         i = lex.position(cid)
         if i is None or not mask[i]:
             continue

@@ -142,8 +142,7 @@ class Store:
     def write(self, docs: list[Document], chunks: dict[str, list[Chunk]]) -> int:
         """Replace these documents' chunks and records. Returns the number of texts embedded."""
         texts = [c.text for d in docs for c in chunks[d.doc_id]]
-        with _translated("embed the documents"):
-            vectors = self.embedder.embed(texts) if texts else np.zeros((0, 384), dtype=np.float32)
+        vectors = self.embedder.embed(texts) if texts else np.zeros((0, 384), dtype=np.float32)
         with _translated("write to the index"):
             self.chunks.delete(where={"doc_id": {"$in": [d.doc_id for d in docs]}})
             pos = 0

@@ -43,6 +43,7 @@ def citation_numbers(text: str) -> list[int]:
 # --------------------------------------------------------------------------- ROUGE-L
 
 _scorer: Any = None
+_tokenizer: _Tokenizer | None = None
 
 
 class _CachedStemmer:
@@ -74,13 +75,20 @@ class _Tokenizer:
         return list(self.tokens(text))
 
 
+def _tokens() -> _Tokenizer:
+    global _tokenizer
+    if _tokenizer is None:
+        _tokenizer = _Tokenizer()
+    return _tokenizer
+
+
 def _rouge() -> Any:
     """The one RougeScorer(["rougeL"]) with stemming, built on first use."""
     global _scorer
     if _scorer is None:
         from rouge_score import rouge_scorer
 
-        _scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True, tokenizer=_Tokenizer())
+        _scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True, tokenizer=_tokens())
     return _scorer
 
 
@@ -127,7 +135,7 @@ def best_precedent(reference: str, candidates: Mapping[str, str]) -> tuple[str, 
     found so far. Ties go to the earlier candidate in `candidates` order. None when no candidate
     shares a token with the reference.
     """
-    tok = _rouge()._tokenizer
+    tok = _tokens()
     ref = tok.tokens(reference or "")
     if not ref:
         return None
@@ -197,11 +205,12 @@ _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _UK_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d{2})\s?(?:-|–|/|to)\s?((?:19|20)?\d{2})\b")
 _NUMBER = re.compile(rf"{_NB}({_NUM}){_NA}")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+")
 _LIST_NUMBER = re.compile(r"(?m)^[ \t]*[-•*]?[ \t]*\(?\d{1,2}[.)][ \t]")
 
-_CONNECT = r"(?:for|and|of|the|in|on|to|&)"
-_CAP_WORD = r"(?:[A-Z][\w'’\-]*|\([A-Z][\w'’\-]*\))"
-_NAME = re.compile(rf"{_CAP_WORD}(?:[ \t]+(?:{_CONNECT}[ \t]+)*{_CAP_WORD})*")
+_CONNECT = r"(?:for|and|of|&)"
+_CAP_WORD = r"(?:[A-Z][\w'’\-]*|\([A-Z][a-z]+\))"
+_NAME = re.compile(rf"(?<![\w'’]){_CAP_WORD}(?:[ \t]+(?:{_CONNECT}[ \t]+)*{_CAP_WORD})*")
 _LEGISLATION = {"Act", "Regulations", "Order", "Measure", "Bill", "Rules", "Code"}
 _TRAILING = re.compile(
     r"^[ \t]+(?:(\d{4})\b|(programme|scheme|fund|grant|strategy|review|framework|board|service|plan)\b)"
@@ -211,12 +220,17 @@ _STOP = set(
     Of To From By With As And Or But If When Where While Whilst Which Who What Why How Through
     Under Over After Before During Since Until Also However Additionally Further Furthermore
     Thank Dear Yours Please Many Some All Any Each Every No Not There Here Both Such Other
+    Will Would Can Could Should Shall Must May Might Do Does Did Is Are Was Were Has Have Had
     Mr Mrs Ms Miss Dr Sir Lord Lady""".split()
 )
-_GENERIC = _STOP | {m.capitalize() for m in _MONTHS} | set(
-    """Government Minister Ministers Department Departments Secretary State Council Councils Committee
+_GENERIC = (
+    _STOP
+    | {m.capitalize() for m in _MONTHS}
+    | set(
+        """Government Minister Ministers Department Departments Secretary State Council Councils Committee
     Chair Member Members Act Bill Parliament Local Authority Authorities Monday Tuesday Wednesday
-    Thursday Friday Saturday Sunday Yes""".split()
+    Thursday Friday Saturday Sunday Spring Summer Autumn Winter Yes""".split()
+    )
 )
 
 
@@ -263,22 +277,30 @@ def _year_range(m: re.Match[str]) -> str | None:
     return f"{start}-{end2}"
 
 
+def _month(name: str) -> int:
+    return _MONTHS[name.lower()]
+
+
 def _dates_and_numbers(text: str, out: list[str]) -> str:
     text = _take(text, _MONEY, lambda m: _pounds(m.group(1), m.group(2)), out)
     text = _take(text, _PERCENT, lambda m: _num(m.group(1)) + "%", out)
-    month = lambda s: _MONTHS[s.lower()]  # noqa: E731
-    text = _take(text, _DAY_MONTH_YEAR, lambda m: _iso(m.group(3), month(m.group(2)), m.group(1)), out)
-    text = _take(text, _MONTH_DAY_YEAR, lambda m: _iso(m.group(3), month(m.group(1)), m.group(2)), out)
+    text = _take(text, _DAY_MONTH_YEAR, lambda m: _iso(m.group(3), _month(m.group(2)), m.group(1)), out)
+    text = _take(text, _MONTH_DAY_YEAR, lambda m: _iso(m.group(3), _month(m.group(1)), m.group(2)), out)
     text = _take(text, _ISO_DATE, lambda m: _iso(m.group(1), int(m.group(2)), m.group(3)), out)
     text = _take(text, _UK_DATE, lambda m: _iso(m.group(3), int(m.group(2)), m.group(1)), out)
-    text = _take(text, _MONTH_YEAR, lambda m: f"{m.group(2)}-{month(m.group(1)):02d}", out)
+    text = _take(text, _MONTH_YEAR, lambda m: f"{m.group(2)}-{_month(m.group(1)):02d}", out)
     text = _take(text, _DAY_MONTH, lambda m: f"{int(m.group(1))} {m.group(2).capitalize()}", out)
     return _take(text, _YEAR_RANGE, _year_range, out)
 
 
 def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t\"'‘“(*•-")
-    return not before or before[-1] in ".!?:;\n"
+    before = text[:pos].rstrip(" \t\"'‘“(*•#-")
+    return not before or before[-1] in ".!?:;|\n"
+
+
+def _after_determiner(text: str, pos: int) -> bool:
+    """'the Board', 'our Charter': a capitalised common noun, not a name."""
+    return re.search(r"\b(?:the|this|that|these|those|our|its|their|a|an)\s+$", text[:pos], re.I) is not None
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:
@@ -288,34 +310,72 @@ def _is_heading(text: str, start: int, end: int) -> bool:
     return line.strip(" \t#*") == text[start:end].strip() and " " in text[start:end].strip()
 
 
-def _clean_name(words: list[str]) -> list[str]:
-    while words and (words[0] in _STOP or re.fullmatch(_CONNECT, words[0])):
-        words = words[1:]
-    if words:
-        words[-1] = re.sub(r"['’]s?$", "", words[-1])
-    if words and re.fullmatch(r"[A-Z]{2,}s", words[-1]) and len(words) == 1:
-        words[-1] = words[-1][:-1]  # "RPBs" -> "RPB"
-    return words
+def _strip_leading(m: re.Match[str]) -> tuple[int, list[str]] | None:
+    """Drop leading function words ('The', 'Through the'); the name's start and its words."""
+    spans = [(w.start(), w.group()) for w in re.finditer(r"\S+", m.group(0))]
+    i = 0
+    while i < len(spans) and (spans[i][1] in _STOP or re.fullmatch(_CONNECT, spans[i][1])):
+        i += 1
+    if i == len(spans):
+        return None
+    return m.start() + spans[i][0], [w for _, w in spans[i:]]
+
+
+def _is_acronym(word: str) -> bool:
+    """'SEND', 'EHCP', 'RPBs', 'DfE', 'COVID-19', 'P-06-1199' (not 'Ofsted', not 'MacAlister')."""
+    if re.fullmatch(r"[A-Z][A-Z0-9\-]+s?", word):
+        return not word.istitle()
+    return len(word) <= 5 and sum(c.isupper() for c in word) >= 2 and word[-1].isupper()
+
+
+def _name_words(text: str, m: re.Match[str]) -> tuple[int, int, list[str]] | None:
+    """The cleaned words of one capitalised run, with an Act's year or 'programme' appended."""
+    found = _strip_leading(m)
+    if found is None:
+        return None
+    start, words = found
+    end = m.end()
+    trail = _TRAILING.match(text[end:])
+    if trail and trail.group(1) and words[-1] in _LEGISLATION:
+        words, end = [*words, trail.group(1)], end + trail.end()
+    elif trail and trail.group(2) and len(words) > 1:
+        words, end = [*words, trail.group(2)], end + trail.end()
+    words[-1] = re.sub(r"['’]s?$", "", words[-1])
+    if len(words) == 1 and re.fullmatch(r"[A-Z]{2,}s", words[0]):
+        words[0] = words[0][:-1]  # "RPBs" -> "RPB"
+    return start, end, words
+
+
+def _split_and(words: list[str]) -> list[list[str]]:
+    """'SEND and EHCP' -> two names; 'Holiday Activities and Food programme' stays one."""
+    parts: list[list[str]] = [[]]
+    for w in words:
+        if w in ("and", "&"):
+            parts.append([])
+        else:
+            parts[-1].append(w)
+    if len(parts) > 1 and any(len(p) == 1 and (_is_acronym(p[0]) or p[0] in _GENERIC) for p in parts):
+        return [p for p in parts if p]
+    return [words]
+
+
+def _keep(text: str, start: int, words: list[str]) -> bool:
+    if len(words) > 1 or _is_acronym(words[0]):
+        return True
+    word = words[0]
+    return not (word in _GENERIC or len(word) < 2 or _sentence_start(text, start) or _after_determiner(text, start))
 
 
 def _names(text: str, out: list[str]) -> str:
     for m in list(_NAME.finditer(text)):
-        start, end = m.span()
-        trail = _TRAILING.match(text[end:])
-        raw = m.group(0).split()
-        if trail and (trail.group(2) or raw[-1] in _LEGISLATION):
-            end += trail.end()
-            raw.append(trail.group(1) or trail.group(2))
-        words = _clean_name(raw)
-        if not words or _is_heading(text, start, end):
+        found = _name_words(text, m)
+        if found is None or _is_heading(text, found[0], found[1]):
             continue
-        first_at = start + m.group(0).find(words[0]) if words[0] in m.group(0) else start
-        acronym = len(words) == 1 and re.fullmatch(r"[A-Z][A-Z0-9\-]+", words[0]) is not None
-        if len(words) == 1 and not acronym:
-            if words[0] in _GENERIC or _sentence_start(text, first_at) or len(words[0]) < 2:
-                continue
-        out.append(" ".join(words))
-        text = _blank(text, (start, end))
+        start, end, words = found
+        kept = [" ".join(p) for p in _split_and(words) if _keep(text, start, p)]
+        if kept:
+            out.extend(kept)
+            text = _blank(text, (m.start(), end))
     return text
 
 
@@ -327,15 +387,20 @@ def key_facts(text: str) -> set[str]:
     - dates: '23 May 2025', 'May 23, 2025', '2025-05-23', '23/05/2025' -> '2025-05-23';
       'May 2025' -> '2025-05'; '10 September' -> '10 September';
       academic/financial years '2024-25', '2024/25', '2024 to 2025' -> '2024-25'
-    - other numbers, years included: '1,000' -> '1000' (list numbering '1.' is ignored)
+    - other numbers, years included: '1,000' -> '1000' (list numbering '1.' and URLs are ignored)
     - names of bodies, programmes and Acts: runs of capitalised words joined by for/and/of/the/in/
       on/to/&, with an Act's year or a trailing 'programme'/'scheme'/... word
       ('Children and Social Work Act 2017', 'Holiday Activities and Food programme'), and acronyms
-      ('SEND', 'EHCP', 'RPBs' -> 'RPB'). Leading function words ('The', 'Through the') are
-      dropped; single words are skipped when sentence-initial or generic ('Government');
-      a name that is a whole line (a heading) is skipped.
+      and codes ('SEND', 'EHCP', 'DfE', 'RPBs' -> 'RPB', 'P-06-1199'). Leading function words
+      ('The', 'Through the') are dropped; single words other than acronyms are skipped when
+      sentence-initial, after a determiner ('the Board') or generic ('Government', months);
+      a name that is a whole line (a heading) is skipped; 'A and B' splits when A or B is an
+      acronym or generic ('SEND and EHCP', 'July and August').
+    Known limit: a sentence-initial common word joined to a name by 'for'/'of' stays in it
+    ('Support for SEND' at the start of a sentence); a single named word that opens a sentence
+    ('Ofsted inspects') is skipped.
     """
-    text = strip_citations(text or "")
+    text = _URL.sub(" ", strip_citations(text or ""))
     text = _LIST_NUMBER.sub(lambda m: " " * len(m.group(0)), text)
     facts: list[str] = []
     text = _dates_and_numbers(text, facts)
@@ -345,19 +410,19 @@ def key_facts(text: str) -> set[str]:
 
 
 def _fact_key(fact: str) -> str:
-    return fact if re.fullmatch(r"[A-Z][A-Z0-9\-]+", fact) else fact.casefold()
+    return fact if _is_acronym(fact) else fact.casefold()
 
 
 def _mentions(text: str, fact: str) -> bool:
     """Is a name fact written in the text (case-insensitively, except for acronyms)?"""
-    flags = 0 if re.fullmatch(r"[A-Z][A-Z0-9\-]+", fact) else re.I
+    flags = 0 if _is_acronym(fact) else re.I
     return re.search(r"(?<!\w)" + re.escape(fact) + r"(?!\w)", text, flags) is not None
 
 
 def _present(fact: str, draft: str, draft_keys: set[str]) -> bool:
     if _fact_key(fact) in draft_keys:
         return True
-    if not fact[:1].isalpha() or fact[:1] == "£":
+    if not fact[:1].isalpha():
         return False  # numbers, money and dates must match in normalised form
     if _mentions(draft, fact):
         return True

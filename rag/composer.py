@@ -1,0 +1,188 @@
+"""The offline drafter: composes a reply from precedent sentences, each citing its passage.
+
+No model generates text here. It (1) reuses a whole earlier answer when an earlier question was
+near-identical, else (2) scores precedent sentences against the ask, keeps the best with maximal
+marginal relevance (so near-duplicates drop out), and writes them back in their source order,
+one paragraph per source document, each sentence followed by its [n].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.citations import is_substantive, split_sentences
+from rag.drafts import DraftRequest
+from rag.embeddings import Embedder
+from rag.retrieval import Passage
+
+REUSE_QUESTION_SIM = 0.86  # cosine of the ask and an earlier question above which its answer is reused whole
+MIN_RELEVANCE = 0.30  # a sentence must be at least this close to the ask to be used
+MMR_LAMBDA = 0.75  # relevance against novelty when picking sentences
+REDUNDANT = 0.90  # a sentence this close to one already picked is a near-duplicate
+TARGET_WORDS = 170  # stop adding sentences past this length
+MAX_SENTENCES = 10
+
+
+@dataclass
+class Composition:
+    body: str
+    passages: list[Passage]  # numbered 1..n as cited in the body
+    notes: list[str] = field(default_factory=list)  # how it was composed, for the UI and the eval
+    reused_doc: str | None = None
+
+
+@dataclass
+class _Sentence:
+    text: str
+    passage: Passage
+    rank: int  # passage rank (0 = best)
+    offset: int  # position in its document
+
+
+def answer_text(p: Passage) -> tuple[str, int]:
+    """The part of a passage that belongs to the reply (not the question it answers), with its offset."""
+    cut = max(0, int(p.meta.get("answer_start", 0)) - p.start)
+    return p.text[cut:], p.start + cut
+
+
+def question_text(chunks: list[Passage]) -> str:
+    """The question an earlier answer replied to, rebuilt from its chunks (empty if none)."""
+    if not chunks:
+        return ""
+    answer_start = int(chunks[0].meta.get("answer_start", 0))
+    first = min(chunks, key=lambda c: c.start)
+    return first.text[: max(0, answer_start - first.start)].strip()
+
+
+def _sentences(passages: list[Passage]) -> list[_Sentence]:
+    out: list[_Sentence] = []
+    seen: set[str] = set()
+    for rank, p in enumerate(passages):
+        text, base = answer_text(p)
+        pos = 0
+        for s in split_sentences(text):
+            where = text.find(s[:40], pos)
+            pos = where if where >= 0 else pos
+            key = " ".join(s.lower().split())
+            if key in seen or not is_substantive(s) or len(s.split()) > 90:
+                continue
+            seen.add(key)
+            out.append(_Sentence(s, p, rank, base + pos))
+    return out
+
+
+def _mmr(rel: np.ndarray, sim: np.ndarray, budget_words: int, lengths: list[int]) -> list[int]:
+    chosen: list[int] = []
+    words = 0
+    candidates = [i for i in np.argsort(-rel) if rel[i] >= MIN_RELEVANCE]
+    while candidates and len(chosen) < MAX_SENTENCES and words < budget_words:
+        def value(i: int) -> float:
+            novelty = max((sim[i, j] for j in chosen), default=0.0)
+            return MMR_LAMBDA * rel[i] - (1 - MMR_LAMBDA) * novelty
+
+        best = max(candidates, key=value)
+        candidates.remove(best)
+        if chosen and max(sim[best, j] for j in chosen) >= REDUNDANT:
+            continue
+        chosen.append(best)
+        words += lengths[best]
+    return chosen
+
+
+def _number(sentences: list[tuple[str, Passage]]) -> tuple[list[tuple[str, int]], list[Passage]]:
+    """Number passages in order of first citation."""
+    numbers: dict[str, int] = {}
+    used: list[Passage] = []
+    out = []
+    for text, p in sentences:
+        if p.chunk_id not in numbers:
+            used.append(p)
+            numbers[p.chunk_id] = len(used)
+        out.append((text, numbers[p.chunk_id]))
+    return out, used
+
+
+class OfflineComposer:
+    """A real drafting backend that needs no network and no key."""
+
+    name = "offline"
+    language_note = "The offline drafter writes in English: translate the reply before it is sent."
+
+    def __init__(self, embedder: Embedder, doc_passages: Callable[[str], list[Passage]] | None = None) -> None:
+        self.embedder = embedder
+        self.doc_passages = doc_passages
+
+    def compose(self, request: DraftRequest, passages: list[Passage]) -> Composition:
+        if not passages:
+            return Composition("", [], ["no precedent passages"])
+        reused = self._reuse(request, passages)
+        if reused is not None:
+            return reused
+        return self._extract(request, passages)
+
+    def _reuse(self, request: DraftRequest, passages: list[Passage]) -> Composition | None:
+        """If the best precedent answered a near-identical question, return that answer whole."""
+        if self.doc_passages is None:
+            return None
+        top = passages[0]
+        if int(top.meta.get("answer_start", 0)) <= 0:
+            return None
+        chunks = sorted(self.doc_passages(top.doc_id), key=lambda c: c.start)
+        question = question_text(chunks)
+        if not question:
+            return None
+        q, a = self.embedder.embed([question, request.ask or request.text])
+        similarity = float(q @ a)
+        if similarity < REUSE_QUESTION_SIM:
+            return None
+        return self._whole_answer(chunks, similarity)
+
+    def _whole_answer(self, chunks: list[Passage], similarity: float) -> Composition:
+        lines: list[list[tuple[str, Passage]]] = []
+        covered = 0
+        for c in chunks:
+            text, base = answer_text(c)
+            skip = max(0, covered - base)
+            for para in text[skip:].split("\n\n"):
+                sentences = [(s, c) for s in split_sentences(para)]
+                if sentences:
+                    lines.append(sentences)
+            covered = max(covered, c.end)
+        numbered_all, used = _number([s for para in lines for s in para])
+        it = iter(numbered_all)
+        paragraphs = [" ".join(_cite(*next(it)) for _ in para) for para in lines]
+        note = f"reused the whole answer to a near-identical earlier question (similarity {similarity:.2f})"
+        return Composition("\n\n".join(paragraphs), used, [note], reused_doc=chunks[0].doc_id)
+
+    def _extract(self, request: DraftRequest, passages: list[Passage]) -> Composition:
+        cands = _sentences(passages)
+        if not cands:
+            return Composition("", [], ["no usable sentences in the precedents"])
+        vectors = self.embedder.embed([request.ask or request.text] + [c.text for c in cands])
+        ask, sv = vectors[0], vectors[1:]
+        rank_bonus = np.array([0.05 / (1 + c.rank) for c in cands])
+        rel = sv @ ask + rank_bonus
+        chosen = _mmr(rel, sv @ sv.T, TARGET_WORDS, [len(c.text.split()) for c in cands])
+        if not chosen:
+            return Composition("", [], ["no precedent sentence was relevant enough"])
+        picked = [cands[i] for i in chosen]
+        doc_order = {d: i for i, d in enumerate(dict.fromkeys(c.passage.doc_id for c in picked))}
+        picked.sort(key=lambda c: (doc_order[c.passage.doc_id], c.offset))
+        numbered, used = _number([(c.text, c.passage) for c in picked])
+        paragraphs: list[list[str]] = []
+        last_doc = None
+        for (text, n), c in zip(numbered, picked):
+            if c.passage.doc_id != last_doc:
+                paragraphs.append([])
+                last_doc = c.passage.doc_id
+            paragraphs[-1].append(_cite(text, n))
+        note = f"composed from {len(picked)} sentences of {len(doc_order)} earlier replies"
+        return Composition("\n\n".join(" ".join(p) for p in paragraphs), used, [note])
+
+
+def _cite(sentence: str, n: int) -> str:
+    s = sentence.rstrip()
+    return f"{s} [{n}]"

@@ -1,0 +1,87 @@
+"""Compare two eval runs (result dicts as in report.py): summary changes and the cases that got worse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rag.evaluation.report import BASELINE_METRICS, SUMMARY_METRICS
+
+EPSILON = 1e-3  # a case "got worse" only if its ROUGE-L fell by more than this
+
+_PATHS: tuple[tuple[str, ...], ...] = (
+    *((m,) for m in SUMMARY_METRICS),
+    *(("baselines", name, m) for name, metrics in BASELINE_METRICS.items() for m in metrics),
+    ("gap_closed",),
+    ("n_cases",),
+    ("seconds",),
+)
+
+
+def _get(summary: Any, path: tuple[str, ...]) -> float | None:
+    for key in path:
+        summary = summary.get(key) if isinstance(summary, dict) else None
+    return float(summary) if isinstance(summary, int | float) and not isinstance(summary, bool) else None
+
+
+def _delta(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else b - a
+
+
+def compare_runs(a: dict[str, Any], b: dict[str, Any], epsilon: float = EPSILON) -> dict[str, Any]:
+    """How run b differs from run a.
+
+    Returns {"metrics": [{"metric", "a", "b", "delta"}] for every summary metric (baselines as
+    "baselines.nearest_precedent.rougeL_f1" ...), "worse": [{"id", "question", "a", "b", "delta"}]
+    for the cases (matched by id) whose rougeL_f1 fell by more than epsilon, biggest drop first,
+    "only_in_a", "only_in_b": unmatched case ids, "n_matched"}.
+    """
+    metrics = []
+    for path in _PATHS:
+        va, vb = _get(a.get("summary"), path), _get(b.get("summary"), path)
+        metrics.append({"metric": ".".join(path), "a": va, "b": vb, "delta": _delta(va, vb)})
+    cases_a = {c["id"]: c for c in a.get("cases", [])}
+    cases_b = {c["id"]: c for c in b.get("cases", [])}
+    matched = [i for i in cases_a if i in cases_b]
+    worse = []
+    for case_id in matched:
+        va, vb = _get(cases_a[case_id], ("rougeL_f1",)), _get(cases_b[case_id], ("rougeL_f1",))
+        delta = _delta(va, vb)
+        if delta is not None and delta < -epsilon:
+            question = cases_b[case_id].get("question", "")
+            worse.append({"id": case_id, "question": question, "a": va, "b": vb, "delta": delta})
+    worse.sort(key=lambda w: (w["delta"], w["id"]))
+    return {
+        "metrics": metrics,
+        "worse": worse,
+        "only_in_a": sorted(set(cases_a) - set(cases_b)),
+        "only_in_b": sorted(set(cases_b) - set(cases_a)),
+        "n_matched": len(matched),
+    }
+
+
+def _num(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.3f}" if signed else f"{value:.3f}"
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def format_comparison(cmp: dict[str, Any]) -> str:
+    """A plain-text table for the terminal."""
+    width = max(len(m["metric"]) for m in cmp["metrics"])
+    lines = [f"{'metric':<{width}}  {'a':>8}  {'b':>8}  {'delta':>8}"]
+    for m in cmp["metrics"]:
+        lines.append(f"{m['metric']:<{width}}  {_num(m['a']):>8}  {_num(m['b']):>8}  {_num(m['delta'], True):>8}")
+    lines += ["", f"{len(cmp['worse'])} of {cmp['n_matched']} matched case(s) worse on rougeL_f1:"]
+    for w in cmp["worse"]:
+        lines.append(
+            f"  {w['id']:<16} {_num(w['a'])} -> {_num(w['b'])} ({_num(w['delta'], True)})  {_shorten(w['question'])}"
+        )
+    for side in ("a", "b"):
+        if cmp[f"only_in_{side}"]:
+            lines.append(f"only in {side}: " + ", ".join(cmp[f"only_in_{side}"]))
+    return "\n".join(lines) + "\n"

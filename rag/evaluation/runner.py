@@ -1,0 +1,195 @@
+"""Run the eval suite: draft each case from what was known before it, score against the real answer."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from rag.assistant import Assistant, build_assistant
+from rag.citations import check_citations, citation_support
+from rag.documents import Document, Skipped
+from rag.embeddings import Embedder, default_embedder
+from rag.evaluation import metrics as M
+from rag.evaluation.cases import Case, eligible, load_cases
+from rag.loaders import load_paths
+from rag.request import parse_request
+from rag.retrieval import SearchFilters
+from rag.settings import Settings
+
+RETRIEVAL_K = 5
+SUMMARY_METRICS = (
+    "rougeL_f1", "semantic_similarity", "key_fact_recall", "citation_validity", "citation_support",
+)
+
+
+@dataclass(frozen=True)
+class CorpusSpec:
+    paths: tuple[str, ...]
+    only: tuple[tuple[str, str], ...] = ()  # metadata filters, e.g. (("asked_of", "Secretary of State for Education"),)
+
+    def key(self) -> str:
+        """Changes whenever a corpus file's content or the filter changes."""
+        h = hashlib.sha256(repr(self.only).encode())
+        for path in sorted(_files(self.paths)):
+            h.update(str(path.name).encode())
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        return h.hexdigest()[:16]
+
+    def items(self) -> Iterator[Document | Skipped]:
+        for item in load_paths(self.paths):
+            if isinstance(item, Document) and not _matches(item, self.only):
+                continue
+            yield item
+
+
+def _files(paths: tuple[str, ...]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        out.extend(sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p])
+    return out
+
+
+def _matches(doc: Document, only: tuple[tuple[str, str], ...]) -> bool:
+    meta = doc.meta.to_dict()
+    return all(str(meta.get(k) or "").lower() == v.lower() for k, v in only)
+
+
+def eval_assistant(spec: CorpusSpec, settings: Settings, embedder: Embedder, progress: bool = False) -> Assistant:
+    """An index of the corpus, built once and reused by later runs (keyed by the corpus content)."""
+    store = Path(settings.store) / "eval-index" / spec.key()
+    eval_settings = settings.model_copy(update={"store": store, "chroma_url": None})
+    assistant = build_assistant(eval_settings, embedder=embedder)
+    assistant.ingest([], progress=progress, items=spec.items())
+    return assistant
+
+
+def _eligible_answers(assistant: Assistant, case: Case) -> dict[str, str]:
+    out = {}
+    for doc in _all_documents(assistant):
+        if doc.doc_id in (case.id, case.corpus_doc_id):
+            continue
+        if eligible(doc.meta.date, doc.doc_id, case):
+            out[doc.doc_id] = doc.text[doc.meta.answer_start :]
+    return out
+
+
+_doc_cache: dict[int, list[Document]] = {}
+
+
+def _all_documents(assistant: Assistant) -> list[Document]:
+    key = id(assistant)
+    if key not in _doc_cache:
+        docs = []
+        for row in assistant.list_documents():
+            doc = assistant.get_document(row["doc_id"])
+            if doc is not None:
+                docs.append(doc)
+        _doc_cache[key] = docs
+    return _doc_cache[key]
+
+
+def run_case(assistant: Assistant, case: Case, backend: str) -> dict[str, Any]:
+    """Draft one case and score it and both baselines."""
+    exclude = {case.id} | ({case.corpus_doc_id} if case.corpus_doc_id else set())
+    kind = "petition" if case.kind.startswith("petition") else "written_question"
+    request = parse_request(case.question, kind=kind, as_of=case.date)
+    draft = assistant.draft(request, backend, exclude_doc_ids=exclude)
+    filters = SearchFilters(as_of=case.date, exclude_doc_ids=exclude)
+    retrieved = list(dict.fromkeys(p.doc_id for p in assistant.search(request.ask, k=20, filters=filters, per_doc=1)))
+    nearest_id = retrieved[0] if retrieved else None
+    candidates = _eligible_answers(assistant, case)
+    nearest = candidates.get(nearest_id, "") if nearest_id else ""
+    oracle = M.best_precedent(case.reference_answer, candidates)
+    rank = M.retrieval_rank(retrieved, oracle[0] if oracle else None)
+    report = check_citations(draft.body, draft.passages, assistant.embedder) if draft.body else None
+    ref = case.reference_answer
+    sims = M.semantic_similarities([(draft.body, ref), (nearest, ref)], assistant.embedder)
+    return {
+        "id": case.id,
+        "date": case.date,
+        "question": case.question,
+        "draft": draft.body,
+        "draft_text": draft.text,
+        "reference_answer": ref,
+        "citations": [c.to_dict() for c in draft.citations],
+        "warnings": [w.to_dict() for w in draft.warnings],
+        "rougeL_f1": M.rouge_l_f1(draft.body, ref),
+        "semantic_similarity": sims[0],
+        "key_fact_recall": M.key_fact_recall(draft.body, ref),
+        "citation_validity": M.citation_validity(draft.body, len(draft.passages)),
+        "citation_support": citation_support(report) if report else 0.0,
+        "retrieval_rank": rank,
+        "retrieved": retrieved[:RETRIEVAL_K],
+        "nearest_doc_id": nearest_id,
+        "nearest_rougeL_f1": M.rouge_l_f1(nearest, ref),
+        "nearest_semantic_similarity": sims[1],
+        "oracle_doc_id": oracle[0] if oracle else None,
+        "oracle_rougeL_f1": oracle[1] if oracle else 0.0,
+        "eligible_precedents": len(candidates),
+    }
+
+
+def summarise(cases: list[dict[str, Any]], backend: str, seconds: float) -> dict[str, Any]:
+    def avg(key: str) -> float | None:
+        value = M.mean(c.get(key) for c in cases)
+        return round(value, 4) if value is not None else None
+
+    ranks = [c["retrieval_rank"] for c in cases]
+    summary: dict[str, Any] = {"n_cases": len(cases), "backend": backend}
+    summary.update({m: avg(m) for m in SUMMARY_METRICS})
+    summary["retrieval_recall_at_5"] = M.mean(M.recall_at_k(r, RETRIEVAL_K) for r in ranks)
+    summary["mrr"] = M.mean(M.reciprocal_rank(r) for r in ranks)
+    summary["baselines"] = {
+        "nearest_precedent": {
+            "rougeL_f1": avg("nearest_rougeL_f1"),
+            "semantic_similarity": avg("nearest_semantic_similarity"),
+        },
+        "oracle_precedent": {"rougeL_f1": avg("oracle_rougeL_f1")},
+    }
+    gap = M.gap_closed(summary["rougeL_f1"], summary["baselines"]["nearest_precedent"]["rougeL_f1"],
+                       summary["baselines"]["oracle_precedent"]["rougeL_f1"])
+    summary["gap_closed"] = round(gap, 4) if gap is not None else None
+    summary["seconds"] = round(seconds, 2)
+    return summary
+
+
+def run_eval(
+    cases_path: str | Path,
+    corpus: CorpusSpec,
+    settings: Settings,
+    backend: str = "offline",
+    limit: int | None = None,
+    embedder: Embedder | None = None,
+    progress: bool = False,
+    on_case: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """The whole suite: JSON-ready {"summary": ..., "cases": [...]}."""
+    started = time.perf_counter()
+    cases = load_cases(cases_path)[: limit or None]
+    assistant = eval_assistant(corpus, settings, embedder or default_embedder(), progress=progress)
+    results = []
+    for i, case in enumerate(tqdm(cases, desc="Evaluating", unit="case", disable=not progress, leave=False)):
+        results.append(run_case(assistant, case, backend))
+        if on_case:
+            on_case(i + 1, len(cases))
+    _doc_cache.pop(id(assistant), None)
+    return {"summary": summarise(results, backend, time.perf_counter() - started), "cases": results}
+
+
+def read_json(path: str | Path) -> dict[str, Any]:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+        return json.load(fh)
+
+
+__all__ = ["CorpusSpec", "run_eval", "run_case", "summarise", "read_json"]

@@ -1,0 +1,96 @@
+"""The OpenAI-compatible drafting backend (OpenAI, Azure OpenAI, vLLM, Ollama, llama.cpp server)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rag.composer import Composition
+from rag.drafts import DraftRequest
+from rag.errors import AuthError, BackendError, ConfigError, EmptyAnswerError, EndpointTimeout
+from rag.retrieval import Passage
+from rag.settings import Settings
+from rag.templates import build_chat_messages
+
+TokenSink = Callable[[str], None]
+
+
+class OpenAIBackend:
+    """Streams a chat completion; the prompt carries numbered passages and the fenced request."""
+
+    name = "openai"
+    language_note = ""
+
+    def __init__(self, settings: Settings, client: Any | None = None) -> None:
+        if client is None and not settings.llm_configured:
+            raise ConfigError(
+                "No OpenAI-compatible endpoint is configured: set YMATEB_LLM_BASE_URL (and YMATEB_LLM_API_KEY "
+                "or OPENAI_API_KEY if it needs one), or use the offline backend."
+            )
+        self.settings = settings
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import openai
+
+            self._client = openai.OpenAI(
+                base_url=self.settings.llm_base_url,
+                api_key=self.settings.llm_api_key or "not-needed",
+                timeout=self.settings.llm_timeout,
+                max_retries=0,
+            )
+        return self._client
+
+    def compose(self, request: DraftRequest, passages: list[Passage], on_token: TokenSink | None = None) -> Composition:
+        messages = build_chat_messages(request, passages, self.settings)
+        text = self._complete(messages, on_token)
+        return Composition(text.strip(), passages, [f"drafted by {self.settings.llm_model}"])
+
+    def _complete(self, messages: list[dict[str, str]], on_token: TokenSink | None) -> str:
+        import openai
+
+        where = self.settings.llm_base_url or "the OpenAI API"
+        try:
+            stream = self.client.chat.completions.create(
+                model=self.settings.llm_model, messages=messages, stream=True, temperature=0.2
+            )
+            parts: list[str] = []
+            refused = False
+            for event in stream:
+                for choice in event.choices or []:
+                    delta = choice.delta
+                    if getattr(delta, "refusal", None) or choice.finish_reason == "content_filter":
+                        refused = True
+                    if delta.content:
+                        parts.append(delta.content)
+                        if on_token:
+                            on_token(delta.content)
+        except openai.AuthenticationError as exc:
+            raise AuthError(
+                f"The endpoint {where} refused the API key (HTTP {exc.status_code}); check YMATEB_LLM_API_KEY."
+            ) from exc
+        except openai.PermissionDeniedError as exc:
+            raise AuthError(f"The endpoint {where} denied access (HTTP 403); check the key's permissions.") from exc
+        except openai.APITimeoutError as exc:
+            raise EndpointTimeout(
+                f"The endpoint {where} did not answer within {self.settings.llm_timeout:g} s; try again, "
+                "raise YMATEB_LLM_TIMEOUT, or use the offline backend."
+            ) from exc
+        except openai.APIConnectionError as exc:
+            raise BackendError(
+                f"Could not reach the endpoint {where}; check YMATEB_LLM_BASE_URL and the network."
+            ) from exc
+        except openai.APIStatusError as exc:
+            raise BackendError(
+                f"The endpoint {where} failed with HTTP {exc.status_code}; try again later or use the offline backend."
+            ) from exc
+        except openai.OpenAIError as exc:
+            raise BackendError(f"The endpoint {where} returned something unusable ({type(exc).__name__}).") from exc
+        text = "".join(parts)
+        if refused:
+            raise EmptyAnswerError(f"The model at {where} refused to draft this; edit the request or draft offline.")
+        if not text.strip():
+            raise EmptyAnswerError(f"The model at {where} returned an empty answer; try again or draft offline.")
+        return text

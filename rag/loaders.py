@@ -1,0 +1,421 @@
+"""Read files, folders, JSONL records and pasted text into Documents.
+
+    load_paths(paths)      files and folders -> Document | Skipped, one at a time (a generator);
+                           a folder is walked sorted, leaving out hidden names, unsupported
+                           types and its README/LICENCE/CHANGELOG (all silently)
+    load_file(path)        one file -> Document, or DocumentError with a one-line reason
+    load_records(path)     a .jsonl / .jsonl.gz file -> Document | Skipped per line, streamed
+    load_text(text)        pasted text -> Document
+
+Formats: .txt .md (UTF-8), .pdf (pypdf), .docx (python-docx: paragraphs and tables),
+.html/.htm (beautifulsoup4), .jsonl/.jsonl.gz (one record per line).
+
+The stored text is exactly what was read, with newlines normalised to "\\n": chunk offsets and
+boilerplate spans index into it. A NUL byte means a binary file, which is skipped, not cleaned.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import re
+import warnings
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+from rag.documents import DocMeta, Document, Skipped
+from rag.errors import DocumentError
+from rag.metadata import boilerplate_spans, extract_metadata
+
+TEXT_EXTS = (".txt", ".md")
+HTML_EXTS = (".html", ".htm")
+RECORD_EXTS = (".jsonl", ".jsonl.gz")
+SUPPORTED = (*TEXT_EXTS, *HTML_EXTS, ".pdf", ".docx", *RECORD_EXTS)
+SUBJECT_MAX = 200
+
+# Characters not allowed in a document id (ids come from file stems)
+UNSAFE_ID_RE = re.compile(r"[^A-Za-z0-9._-]+")
+# Windows and old-Mac line ends
+NEWLINE_RE = re.compile(r"\r\n?")
+# The end of a record question's first sentence
+SENTENCE_END_RE = re.compile(r"(?<=[.?!])\s")
+# Runs of spaces and tabs inside an HTML line; three or more newlines
+HTML_SPACE_RE = re.compile(r"[ \t\f\v\xa0]+")
+HTML_BLANKS_RE = re.compile(r"\n\s*\n\s*(?:\n\s*)+")
+HTML_BLOCKS = (
+    "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "h1", "h2",
+    "h3", "h4", "h5", "h6", "li", "tr", "table", "blockquote", "pre", "ul", "ol", "dl", "dt",
+    "dd", "address", "figure", "figcaption", "hr",
+)  # fmt: skip
+# A folder's own documentation (the seeds folder has a README.md): skipped silently when
+# walking a folder, loaded like any file when named explicitly
+FOLDER_DOCS = {"readme", "licence", "license", "changelog", "contributing", "notice"}
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .doc, or a password-protected .docx
+
+
+# ---- public --------------------------------------------------------------------------------
+
+
+def load_paths(paths: Iterable[str | Path] | str | Path) -> Iterator[Document | Skipped]:
+    """Every document under the given files and folders; problems become Skipped and we go on."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for found in _walk(path):
+                yield from _load_any(found)
+        else:
+            yield from _load_any(path)
+
+
+def load_file(path: str | Path) -> Document:
+    """One .txt/.md/.pdf/.docx/.html file as a Document; DocumentError says why not."""
+    path = Path(path)
+    if path.is_dir():
+        _fail(path, "is a folder, not a file; pass it to load_paths to read what it holds")
+    if not path.exists():
+        _fail(path, "not found (missing file or broken link); check the path")
+    if not _supported(path):
+        _fail(path, _unsupported_reason(path))
+    if _is_records(path):
+        _fail(path, "holds many records, one per line; load it with load_paths or load_records")
+    text = _read_text(path)
+    if not text.strip():
+        _fail(path, "contains no text (empty or whitespace only); check it is the right file")
+    return _document(_doc_id(path), text, str(path))
+
+
+def load_text(text: str, doc_id: str = "pasted", source: str = "") -> Document:
+    """Pasted text as a Document (newlines normalised); DocumentError if it is blank."""
+    text = _normalise(text)
+    if not text.strip():
+        raise DocumentError("The pasted text is empty; paste the letter or question itself.")
+    return _document(doc_id, text, source)
+
+
+def load_records(path: str | Path) -> Iterator[Document | Skipped]:
+    """Stream a .jsonl or .jsonl.gz file: one Document per good line, a Skipped per bad one."""
+    path = Path(path)
+    try:
+        handle = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+    except OSError as err:
+        yield Skipped(str(path), _os_reason(err))
+        return
+    with handle:
+        yield from _records_from(handle, path)
+
+
+# ---- files and folders ---------------------------------------------------------------------
+
+
+def _supported(path: Path) -> bool:
+    return path.name.lower().endswith(SUPPORTED)
+
+
+def _is_records(path: Path) -> bool:
+    return path.name.lower().endswith(RECORD_EXTS)
+
+
+def _unsupported_reason(path: Path) -> str:
+    kind = ("".join(path.suffixes[-2:]) if path.suffix.lower() == ".gz" else path.suffix) or "with no extension"
+    return f"unsupported file type ({kind}); use .txt, .md, .pdf, .docx, .html or .jsonl(.gz)"
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Supported files under a folder, sorted; hidden files/folders and READMEs are left out."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            if not name.startswith(".") and _supported(path) and not _is_folder_doc(path):
+                yield path
+
+
+def _is_folder_doc(path: Path) -> bool:
+    return path.name.split(".")[0].lower() in FOLDER_DOCS
+
+
+def _load_any(path: Path) -> Iterator[Document | Skipped]:
+    if _is_records(path) and path.is_file():
+        yield from load_records(path)
+        return
+    try:
+        yield load_file(path)
+    except DocumentError as err:
+        yield Skipped(str(path), _strip_name(str(err), path))
+
+
+def _fail(path: Path, reason: str) -> NoReturn:
+    raise DocumentError(f"{path.name}: {reason}")
+
+
+def _strip_name(message: str, path: Path) -> str:
+    prefix = f"{path.name}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def _doc_id(path: Path) -> str:
+    """The file stem, made safe: '000_13427d4b3c4b56d1.txt' -> '000_13427d4b3c4b56d1'."""
+    return UNSAFE_ID_RE.sub("_", path.stem).strip("_") or "document"
+
+
+def _document(doc_id: str, text: str, source: str) -> Document:
+    return Document(doc_id, text, extract_metadata(text), source, boilerplate_spans(text))
+
+
+def _normalise(text: str) -> str:
+    return NEWLINE_RE.sub("\n", text)
+
+
+def _os_reason(err: OSError) -> str:
+    if isinstance(err, FileNotFoundError):
+        return "not found (missing file or broken link); check the path"
+    if isinstance(err, IsADirectoryError):
+        return "is a folder where a file was expected"
+    if isinstance(err, PermissionError):
+        return "cannot be read (permission denied); check the file's permissions"
+    return f"cannot be read ({err.strerror or type(err).__name__}); check the file and try again"
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        _fail(path, _os_reason(err))
+
+
+def _read_text(path: Path) -> str:
+    data = _read_bytes(path)
+    if not data.strip():
+        _fail(path, "is empty; check it is the right file")
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return _pdf_text(path, data)
+    if suffix == ".docx":
+        return _docx_text(path, data)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        _fail(path, "is UTF-16 text; re-save it as UTF-8")
+    if b"\x00" in data:
+        _fail(path, "looks binary (contains NUL bytes), not text; export it as .txt, .pdf or .docx")
+    if suffix in HTML_EXTS:
+        return _html_text(data)
+    return _decode(path, data)
+
+
+# ---- formats -------------------------------------------------------------------------------
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (a leading BOM dropped), newlines normalised; otherwise say where it breaks."""
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        text = data[bom:].decode("utf-8")
+    except UnicodeDecodeError as err:
+        offset = bom + err.start
+        _fail(path, f"is not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); re-save it as UTF-8")
+    return _normalise(text)
+
+
+def _pdf_text(path: Path, data: bytes) -> str:
+    from pypdf import PdfReader
+
+    if not data.lstrip()[:5] == b"%PDF-":
+        _fail(path, "is not a PDF (no %PDF header); check the file or re-export it as PDF")
+    with warnings.catch_warnings(), _quiet_logger("pypdf"):
+        warnings.simplefilter("ignore")
+        try:
+            reader = PdfReader(path)
+            _unlock(path, reader)
+            pages = [page.extract_text() or "" for page in reader.pages]
+        except DocumentError:
+            raise
+        except Exception:  # pypdf raises many types for broken files
+            _fail(path, "is a corrupt or unreadable PDF; re-export it and try again")
+    text = _normalise("\n\n".join(p.strip("\n") for p in pages))
+    if not text.strip():
+        _fail(path, "has no extractable text (probably a scanned image); run OCR on it first")
+    return text
+
+
+@contextmanager
+def _quiet_logger(name: str) -> Iterator[None]:
+    """Keep a library's warnings about broken files ("EOF marker not found") off stderr."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _unlock(path: Path, reader: Any) -> None:
+    """Open PDFs that only restrict printing/copying (empty user password); refuse the rest."""
+    if not reader.is_encrypted:
+        return
+    try:
+        opened = reader.decrypt("")
+    except Exception:  # e.g. AES without the optional cryptography package
+        opened = 0
+    if not opened:
+        _fail(path, "is an encrypted (password-protected) PDF; save an unprotected copy and try again")
+
+
+def _docx_text(path: Path, data: bytes) -> str:
+    import docx
+
+    if data.startswith(OLE_MAGIC):
+        _fail(path, "is password-protected or an old .doc file; save it from Word as an unprotected .docx")
+    if not data.startswith(ZIP_MAGIC):
+        _fail(path, "is not a valid .docx (corrupt or not a Word file); re-save it from Word")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            blocks = [_docx_block(item) for item in docx.Document(str(path)).iter_inner_content()]
+    except Exception:  # zipfile, lxml and python-docx errors for broken packages
+        _fail(path, "is a corrupt .docx; re-save it from Word and try again")
+    return _normalise("\n\n".join(b for b in blocks if b.strip()))
+
+
+def _docx_block(item: Any) -> str:
+    """A paragraph's text, or a table as one line per row with cells joined by ' | '."""
+    if hasattr(item, "rows"):
+        return "\n".join(_docx_row(row) for row in item.rows)
+    return str(item.text)
+
+
+def _docx_row(row: Any) -> str:
+    cells: list[str] = []
+    for cell in row.cells:
+        text = " ".join(cell.text.split())
+        if not cells or text != cells[-1]:  # merged cells repeat their text
+            cells.append(text)
+    return " | ".join(cells)
+
+
+def _html_text(data: bytes) -> str:
+    """Visible text, one blank line between blocks (paragraphs, headings, list items, rows)."""
+    from bs4 import BeautifulSoup
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(data, "lxml")
+    for tag in soup(["script", "style", "noscript", "template", "head"]):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for tag in soup.find_all(HTML_BLOCKS):
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+    for cell in soup.find_all(["td", "th"]):
+        cell.insert_after(" | ")
+    lines = (HTML_SPACE_RE.sub(" ", line).strip(" |") for line in soup.get_text().split("\n"))
+    return HTML_BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
+# ---- records -------------------------------------------------------------------------------
+
+
+def _records_from(handle: Any, path: Path) -> Iterator[Document | Skipped]:
+    lineno, found = 0, 0
+    try:
+        for lineno, raw in enumerate(handle, 1):
+            if raw.strip():
+                found += 1
+                yield _record_or_skip(raw, f"{path}:{lineno}", f"{path}#{lineno}", first=lineno == 1)
+    except (OSError, EOFError, zlib.error):
+        yield Skipped(str(path), f"compressed data is corrupt or truncated after line {lineno}; re-download it")
+        return
+    if not found:
+        yield Skipped(str(path), "contains no records (empty file); check it is the right file")
+
+
+def _record_or_skip(raw: bytes, where: str, source: str, first: bool) -> Document | Skipped:
+    try:
+        return _record_document(_parse_record(raw, first), source)
+    except DocumentError as err:
+        return Skipped(where, str(err))
+
+
+def _parse_record(raw: bytes, first: bool) -> dict[str, Any]:
+    try:
+        line = raw.decode("utf-8-sig" if first else "utf-8")
+    except UnicodeDecodeError as err:
+        raise DocumentError(f"not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start} of the line)") from None
+    try:
+        record = json.loads(line)
+    except ValueError as err:
+        msg = getattr(err, "msg", "invalid")
+        raise DocumentError(f"invalid JSON ({msg} at column {getattr(err, 'colno', '?')})") from None
+    if not isinstance(record, dict):
+        raise DocumentError(f"not a JSON object (found {type(record).__name__})")
+    return record
+
+
+def _field(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _record_text(record: dict[str, Any]) -> tuple[str, str]:
+    """(text, question): the body, or the question and answer with a blank line between."""
+    body = _field(record, "body")
+    if body:
+        return _normalise(body), ""
+    question = _normalise(_field(record, "question") or "")
+    answer = _normalise(_field(record, "answer") or "")
+    if not (question or answer):
+        raise DocumentError("no 'question', 'answer' or 'body' text")
+    return "\n\n".join(p for p in (question, answer) if p), question
+
+
+def _record_document(record: dict[str, Any], source: str) -> Document:
+    doc_id = _field(record, "id")
+    if not doc_id:
+        raise DocumentError("no 'id' field; every record needs a stable id")
+    text, question = _record_text(record)
+    if "\x00" in text:
+        raise DocumentError("text contains NUL characters (binary data)")
+    return Document(doc_id, text, _record_meta(record, text, question), source, [])
+
+
+def _record_meta(record: dict[str, Any], text: str, question: str) -> DocMeta:
+    ref, date, title = _field(record, "ref"), _field(record, "date"), _field(record, "title")
+    asked_of = _field(record, "asked_of")
+    answer_start = min(len(question) + 2, len(text)) if question else 0
+    return DocMeta(
+        kind=_field(record, "kind") or "written_question",
+        ref=ref,
+        refs=[ref] if ref else [],
+        date=date,
+        answered=date,
+        title=title,
+        subject=_shorten(title or _first_sentence(question or text)),
+        author=None,
+        author_role=asked_of,
+        asked_of=asked_of,
+        answering_body=_field(record, "answering_body"),
+        source_url=_field(record, "source_url"),
+        answer_start=answer_start,
+    )
+
+
+def _first_sentence(text: str) -> str:
+    return SENTENCE_END_RE.split(text.strip(), maxsplit=1)[0]
+
+
+def _shorten(text: str, limit: int = SUBJECT_MAX) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"

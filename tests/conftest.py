@@ -1,0 +1,104 @@
+"""Shared fixtures. No test touches the network: a guard refuses any non-loopback connection."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.assistant import Assistant, build_assistant
+from rag.embeddings import MiniLMEmbedder, default_embedder
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+WQ_DATA = SHARED / "data" / "uk-commons-wq-2023-09_2025-06.jsonl.gz"
+DEV_CASES = SHARED / "eval" / "uk-dfe-dev-cases.jsonl"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: object) -> object:
+    host = address[0] if isinstance(address, tuple) else address
+    if self.family in (socket.AF_INET, socket.AF_INET6) and str(host) not in ("127.0.0.1", "::1", "localhost"):
+        raise RuntimeError(f"test tried to reach the network ({address!r}); tests must stay offline")
+    return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+@pytest.fixture(autouse=True)
+def _clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test gets its own settings: no ambient keys, endpoints or stores."""
+    for key in list(os.environ):
+        if key.startswith(("YMATEB_", "OPENAI_")):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)  # so a stray .env or .ymateb/ in the repo is never read
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a prerequisite is missing; in CI a missing prerequisite fails the test."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"prerequisite missing in CI: {reason}")
+    pytest.skip(reason)
+
+
+class CountingEmbedder:
+    """Wraps the real embedder and records every text it is asked to embed."""
+
+    def __init__(self, inner: MiniLMEmbedder) -> None:
+        self.inner = inner
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MiniLMEmbedder:
+    return default_embedder()
+
+
+@pytest.fixture
+def counting(embedder: MiniLMEmbedder) -> CountingEmbedder:
+    return CountingEmbedder(embedder)
+
+
+def make_assistant(store: Path, embedder: object, **settings: object) -> Assistant:
+    return build_assistant(Settings(store=store, **settings), embedder=embedder)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def assistant(tmp_path: Path, counting: CountingEmbedder) -> Assistant:
+    return make_assistant(tmp_path / "store", counting)
+
+
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder) -> Path:
+    """A store with the five seeds, built once per session; tests copy it before writing."""
+    store = tmp_path_factory.mktemp("seeded") / "store"
+    summary = make_assistant(store, embedder).ingest([SEEDS])
+    assert summary.written == 5, summary.skipped
+    return store
+
+
+@pytest.fixture
+def seeded(seeded_store: Path, embedder: MiniLMEmbedder, tmp_path: Path) -> Iterator[Assistant]:
+    """A private copy of the seeded store, safe to modify."""
+    import shutil
+
+    copy = tmp_path / "seeded-copy"
+    shutil.copytree(seeded_store, copy)
+    yield make_assistant(copy, embedder)

@@ -1,0 +1,113 @@
+"""Markdown and Word exports of a draft: layout, numbered sources, AI-draft notice."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from rag.drafts import Citation, Draft, DraftRequest, DraftWarning
+from rag.errors import InputError
+from rag.export import AI_NOTICE, docx_bytes, source_line, to_docx, to_markdown
+from rag.settings import Settings
+from rag.templates import render_reply
+
+BODY = (
+    "Care Inspectorate Wales provides independent assurance about children's social services [1].\n\n"
+    "Legislation and Guidance\n\n"
+    "The Act established the National Independent Safeguarding Board [2]."
+)
+
+
+def make_draft(**changes: object) -> Draft:
+    request = DraftRequest(
+        text="...",
+        kind="petition",
+        petition_number="P-06-1199",
+        petition_title="Place Cardiff Children's Services into special measures",
+        letter_date="2021-09-03",
+    )
+    text = render_reply(request, BODY, Settings(_env_file=None), today=date(2021, 9, 23))  # type: ignore[call-arg]
+    citations = [
+        Citation(1, "doc1", "doc1:0", "P-06-1199", "2021-09-23", "Julie Morgan", "CIW ...", 0, 10, "Cardiff review"),
+        Citation(2, "doc2", "doc2:4", "WQ85953", "2022-08-30", "Deputy Minister for Social Services", "The Act ..."),
+    ]
+    warnings = [DraftWarning("uncited", "This sentence states something but cites no source.", "Boards exist.")]
+    fields: dict = {
+        "kind": "petition",
+        "backend": "offline",
+        "text": text,
+        "body": BODY,
+        "citations": citations,
+        "warnings": warnings,
+        "request": request,
+    }
+    fields.update(changes)
+    return Draft(**fields)
+
+
+def test_source_line() -> None:
+    c = make_draft().citations
+    assert source_line(c[0]) == "[1] P-06-1199, 23 September 2021, Julie Morgan: \u2018Cardiff review\u2019"
+    assert source_line(c[1]) == "[2] WQ85953, 30 August 2022, Deputy Minister for Social Services"
+    bare = Citation(3, "doc3", "doc3:0", None, None, None, "q")
+    assert source_line(bare) == "[3] doc3"
+
+
+def test_markdown_layout() -> None:
+    md = to_markdown(make_draft())
+    assert md.startswith(f"> **{AI_NOTICE}**")
+    assert "Jack Sargeant MS  \nChair - Petitions Committee  \nSenedd Cymru" in md  # hard line breaks
+    assert "\nDear Jack,\n" in md and "\nLegislation and Guidance\n" in md
+    assert "## Sources\n\n- [1] P-06-1199, 23 September 2021" in md
+    assert "- [2] WQ85953, 30 August 2022" in md
+    assert "## Points to check before use" in md and "\u201cBoards exist.\u201d" in md
+
+
+def test_markdown_keeps_letter_lines_literal() -> None:
+    md = to_markdown(make_draft(text="# not a heading\n\n1. not a list", citations=[], warnings=[]))
+    assert "\\# not a heading" in md and "\\1. not a list" in md
+    assert "## Sources" not in md and "Points to check" not in md
+
+
+def test_docx_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "draft.docx"
+    to_docx(make_draft(), path)
+    doc = docx.Document(str(path))
+    paras = [p.text for p in doc.paragraphs]
+    assert paras[0] == AI_NOTICE
+    assert (
+        paras[1]
+        == "Julie Morgan AS/MS\nY Dirprwy Weinidog Gwasanaethau Cymdeithasol\nDeputy Minister for Social Services"
+    )
+    assert "Eich cyf/Your ref: P-06-1199\nEin cyf/Our ref: [Our ref]" in paras
+    assert "Jack Sargeant MS\nChair - Petitions Committee\nSenedd Cymru\nCardiff Bay\nCardiff\nCF99 1SN" in paras
+    assert "23 September 2021" in paras and "Dear Jack," in paras
+    assert "Legislation and Guidance" in paras
+    assert "The Act established the National Independent Safeguarding Board [2]." in paras
+    assert "Yours sincerely," in paras
+    i = paras.index("Sources")
+    assert paras[i + 1].startswith("[1] P-06-1199, 23 September 2021, Julie Morgan")
+    assert paras[i + 2].startswith("[2] WQ85953, 30 August 2022")
+    assert doc.paragraphs[i].style.name.startswith("Heading")
+    assert paras.index("Points to check before use") > i
+    assert doc.core_properties.comments == AI_NOTICE
+
+
+def test_docx_bytes_and_buffer_agree_and_reopen() -> None:
+    draft = make_draft(text="Dear Jack,\x00\x07\n\nBody [1].\x0b", warnings=[])
+    data = docx_bytes(draft)
+    assert data[:2] == b"PK"
+    doc = docx.Document(io.BytesIO(data))
+    assert [p.text for p in doc.paragraphs][:3] == [AI_NOTICE, "Dear Jack,", "Body [1]."]
+    buf = io.BytesIO()
+    to_docx(draft, buf)
+    assert buf.getvalue()[:2] == b"PK"
+
+
+def test_docx_unwritable_path_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="Cannot write"):
+        to_docx(make_draft(), tmp_path / "missing-dir" / "draft.docx")

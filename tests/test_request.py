@@ -1,0 +1,265 @@
+"""Parsing incoming petitions, written questions and letters into a DraftRequest."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rag.drafts import REQUEST_KINDS
+from rag.errors import EmptyRequestError, InputError
+from rag.language import detect_language
+from rag.request import parse_date, parse_request, parse_request_file
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+SENEDD_PETITION = """P-06-1301 Make bus travel free for under-25s in Wales
+
+This petition was submitted by Jane Smith, having collected 1,234 signatures.
+
+Text of Petition:
+We call on the Welsh Government to make bus travel free for all young people under 25.
+Young people rely on buses to reach college and work.
+"""
+
+COMMITTEE_LETTER = """Jack Sargeant MS
+Chair, Petitions Committee
+
+3 September 2021
+
+Dear Julie,
+
+The Committee considered the petition to 'Place Cardiff Children's Services into special measures and
+conduct an urgent independent review' at its meeting and agreed to seek your views on the petition.
+"""
+
+WQ_TEXT = """WQ91234 (e) Tabled on 03/02/2024
+
+To ask the Deputy Minister for Social Services what steps are being taken to recruit foster carers?
+
+Asked by: Jane Dodds MS (Mid and West Wales)
+"""
+
+LETTER = """Dear Minister,
+RE: Respite care in Gwynedd
+12 March 2023
+
+I am writing on behalf of a constituent who cares for her disabled son. Could you please confirm what
+funding is available for respite care in Gwynedd? I look forward to hearing from you.
+
+Yours sincerely,
+Mabon ap Gwynfor MS
+"""
+
+WELSH_LETTER = """Annwyl Weinidog,
+
+Rwy'n ysgrifennu ynghylch y gwasanaethau plant yn fy etholaeth. Hoffwn ofyn i chi egluro pa gymorth
+sydd ar gael i ofalwyr maeth yng Ngwynedd.
+
+Yn gywir,
+Siân Gwenllian AS
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (SENEDD_PETITION, "petition"),
+        (COMMITTEE_LETTER, "petition"),
+        ("We call on the Welsh Government to fund more school nurses.", "petition"),
+        (WQ_TEXT, "written_question"),
+        ("Will the Minister make a statement on waiting times for autism assessments?", "written_question"),
+        ("To ask the Secretary of State for Education what plans he has for school funding.", "written_question"),
+        (LETTER, "letter"),
+        (WELSH_LETTER, "letter"),
+        ("Dear Minister, thank you for visiting our care home last week.", "letter"),
+    ],
+    ids=[
+        "senedd-petition",
+        "committee-letter",
+        "we-call-on",
+        "wq-number",
+        "will-the-minister",
+        "to-ask",
+        "letter",
+        "welsh-letter",
+        "plain-letter",
+    ],
+)
+def test_kind_detection(text: str, kind: str) -> None:
+    assert parse_request(text).kind == kind
+
+
+def test_senedd_petition_fields() -> None:
+    r = parse_request(SENEDD_PETITION)
+    assert r.petition_number == "P-06-1301"
+    assert r.petition_title == "Make bus travel free for under-25s in Wales"
+    assert r.ask.startswith("Make bus travel free for under-25s in Wales")
+    assert "We call on the Welsh Government to make bus travel free" in r.ask
+    assert r.language == "en"
+
+
+def test_committee_letter_quoted_title_keeps_apostrophes_and_wraps() -> None:
+    r = parse_request(COMMITTEE_LETTER)
+    assert r.petition_title == (
+        "Place Cardiff Children's Services into special measures and conduct an urgent independent review"
+    )
+    assert r.letter_date == "2021-09-03"
+    assert r.sender == "Jack Sargeant MS"
+
+
+def test_seed_petition_reply_yields_number_and_title() -> None:
+    r = parse_request((SEEDS / "000_13427d4b3c4b56d1.txt").read_text(encoding="utf-8"))
+    assert (r.kind, r.petition_number) == ("petition", "P-06-1199")
+    assert r.petition_title and r.petition_title.startswith("Place Cardiff Children's Services")
+
+
+def test_written_question_fields() -> None:
+    r = parse_request(WQ_TEXT)
+    assert r.wq_number == "WQ91234"
+    assert r.member == "Jane Dodds MS"
+    assert r.letter_date == "2024-02-03"  # the tabled date
+    assert (
+        r.ask == "To ask the Deputy Minister for Social Services what steps are being taken to recruit foster carers?"
+    )
+
+
+def test_seed_written_question_ask_is_the_question_not_the_answer() -> None:
+    r = parse_request((SEEDS / "003_3828880d9c8d13ee.txt").read_text(encoding="utf-8"))
+    assert r.wq_number == "WQ85953"
+    assert r.ask.startswith("Will the Minister explain why the Welsh Government is not conducting")
+    assert r.ask.endswith("?")
+    assert "Josh MacAlister" not in r.ask
+
+
+def test_letter_fields_and_ask() -> None:
+    r = parse_request(LETTER)
+    assert r.sender == r.member == "Mabon ap Gwynfor MS"
+    assert r.letter_date == "2023-03-12"
+    assert "Respite care in Gwynedd" in r.ask
+    assert "Could you please confirm what funding is available for respite care in Gwynedd?" in r.ask
+    assert "look forward" not in r.ask
+
+
+def test_seed_letter_ask_is_the_request_and_its_list() -> None:
+    r = parse_request((SEEDS / "001_ee2d74eb3e89c0bc.txt").read_text(encoding="utf-8"))
+    assert r.kind == "letter"
+    assert r.sender == "Jane Dodds"
+    assert r.letter_date == "2022-07-04"
+    assert "I would therefore like to request an independent review" in r.ask
+    assert "workforce plan" in r.ask or len(r.ask) > 900
+    assert len(r.ask) <= 1004
+
+
+def test_welsh_letter() -> None:
+    r = parse_request(WELSH_LETTER)
+    assert r.language == "cy"
+    assert r.sender == "Siân Gwenllian AS"
+    assert "Hoffwn ofyn i chi egluro" in r.ask
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Date: 4th July 2022", "2022-07-04"),
+        ("23 September 2021", "2021-09-23"),
+        ("July 4, 2022", "2022-07-04"),
+        ("24/08/2022", "2022-08-24"),
+        ("2022-07-04", "2022-07-04"),
+        ("4 Gorffennaf 2022", "2022-07-04"),
+        ("31 February 2022", None),
+        ("no date here", None),
+    ],
+    ids=["ordinal", "day-month", "us-style", "numeric", "iso", "welsh-month", "impossible", "none"],
+)
+def test_parse_date(text: str, iso: str | None) -> None:
+    assert parse_date(text) == iso
+
+
+def test_overrides_win_over_detection() -> None:
+    r = parse_request(LETTER, kind="petition", petition_title="Fund respite care", as_of="2023-01-01")
+    assert r.kind == "petition"
+    assert r.petition_title == "Fund respite care"
+    assert r.as_of == "2023-01-01"
+    assert r.ask.startswith("Fund respite care")
+    assert parse_request(WQ_TEXT, ask="foster carers", language="cy").ask == "foster carers"
+    assert parse_request(WQ_TEXT, kind="wq").kind == "written_question"
+    assert parse_request(WQ_TEXT, petition_title=None).petition_title is None  # None means "not given"
+
+
+def test_unknown_override_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="colour"):
+        parse_request(LETTER, colour="blue")
+
+
+@pytest.mark.parametrize("bad", [{"kind": "memo"}, {"language": "fr"}], ids=["kind", "language"])
+def test_invalid_override_values(bad: dict[str, str]) -> None:
+    with pytest.raises(InputError):
+        parse_request(LETTER, **bad)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  "], ids=["empty", "whitespace"])
+def test_empty_text_is_refused_clearly(text: str) -> None:
+    with pytest.raises(EmptyRequestError, match="no text"):
+        parse_request(text)
+
+
+def test_text_is_kept_verbatim() -> None:
+    text = "Dear Minister,\x00\r\nPlease explain.\x07"
+    assert parse_request(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\x00\x01\x02" * 300_000,
+        "a" * 1_000_000,
+        "petition to '" * 80_000,
+        "P-06-1 " * 140_000,
+        "Aa Bb Cc " * 110_000,
+        "1 January 2020 " * 65_000,
+        ".\n" * 500_000,
+        "<" + " " * 1_000_000,
+        "Date: " * 170_000,
+        "I would like to request: \n- x\n" * 30_000,
+    ],
+    ids=["controls", "one-word", "open-quotes", "petition-nos", "names", "dates", "dots", "spaces", "labels", "lists"],
+)
+def test_large_hostile_inputs_parse_quickly(text: str) -> None:
+    start = time.perf_counter()
+    r = parse_request(text)
+    assert time.perf_counter() - start < 5
+    assert r.kind in REQUEST_KINDS and len(r.ask) <= 1004
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(min_size=1, max_size=2000).filter(lambda s: s.strip()))
+def test_any_text_parses(text: str) -> None:
+    r = parse_request(text)
+    assert r.kind in REQUEST_KINDS
+    assert r.language in ("en", "cy")
+    assert len(r.ask) <= 1004
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Annwyl Jack, diolch am eich llythyr ynghylch y ddeiseb am wasanaethau plant.", "cy"),
+        ("Dear Jack, thank you for your letter about the petition on children's services.", "en"),
+        ("", "en"),
+        ("Hi", "en"),
+    ],
+    ids=["welsh", "english", "empty", "short"],
+)
+def test_detect_language(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_parse_request_file_reads_text_files(tmp_path: Path) -> None:
+    path = tmp_path / "wq.txt"
+    path.write_text(WQ_TEXT, encoding="utf-8")
+    r = parse_request_file(path, as_of="2024-01-01")
+    assert (r.kind, r.wq_number, r.as_of) == ("written_question", "WQ91234", "2024-01-01")
