@@ -274,5 +274,39 @@ def eval_compare_cmd(a: str, b: str) -> None:
     click.echo(format_comparison(compare_runs(read_json(a), read_json(b))))
 
 
+@main.command("bench")
+@click.option("--corpus", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="JSONL(.gz) corpus (default ../shared/data/uk-commons-wq-2023-09_2025-06.jsonl.gz)")
+@click.option("--docs", "sizes", multiple=True, type=int,
+              help="Corpus size to measure (repeatable; default 1000 5000 24386)")
+@click.option("--cases", type=click.Path(dir_okay=False), default=None,
+              help="Eval cases for queries and the peer recall")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
+              help="Persistent bench directory, reused by reruns (default .ymateb/bench)")
+@click.option("--queries", default=60, show_default=True, help="Timed searches per size")
+@click.option("--drafts", default=20, show_default=True, help="Timed offline drafts per size")
+@click.option("--no-server", is_flag=True, help="Skip the `chroma run` server measurement")
+@click.option("--no-peer", is_flag=True, help="Skip the plain LangChain-style peer")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Write the results as JSON")
+@friendly
+def bench_cmd(corpus: str | None, sizes: tuple[int, ...], cases: str | None, directory: str | None, queries: int,
+              drafts: int, no_server: bool, no_peer: bool, json_out: str | None) -> None:
+    """Benchmark ingest, re-ingest, search and draft latency, memory, server mode and a plain peer."""
+    from rag import bench
+
+    cfg = bench.BenchConfig(queries=queries, drafts=drafts, server=not no_server, peer=not no_peer)
+    if corpus:
+        cfg.corpus = Path(corpus)
+    if sizes:
+        cfg.sizes = sizes
+    if cases:
+        cfg.cases = Path(cases)
+    cfg.directory = Path(directory) if directory else Path(_settings(None).store) / "bench"
+    result = bench.run_bench(cfg, log=lambda m: click.echo(m, err=True))
+    if json_out:
+        Path(json_out).write_text(json.dumps(result, indent=2), encoding="utf-8")
+    click.echo(bench.format_table(result))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -8,6 +8,7 @@ one paragraph per source document, each sentence followed by its [n].
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,13 @@ MMR_LAMBDA = 0.75  # relevance against novelty when picking sentences
 REDUNDANT = 0.90  # a sentence this close to one already picked is a near-duplicate
 TARGET_WORDS = 170  # stop adding sentences past this length
 MAX_SENTENCES = 10
+# A precedent's own opening and closing belong to its frame (render_reply adds the new reply's).
+_FRAME_SENTENCE = re.compile(
+    r"^(?:dear|annwyl|thank you for your|diolch am eich|i hope you have found|rwy'?n gobeithio|"
+    r"yours (?:sincerely|faithfully)|yn gywir)\b",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"[-\u2022*\u00b7]\s|\d{1,2}[.)]\s")  # a bulleted or numbered line
 
 
 @dataclass
@@ -67,7 +75,7 @@ def _sentences(passages: list[Passage]) -> list[_Sentence]:
             where = text.find(s[:40], pos)
             pos = where if where >= 0 else pos
             key = " ".join(s.lower().split())
-            if key in seen or not is_substantive(s) or len(s.split()) > 90:
+            if key in seen or not is_substantive(s) or len(s.split()) > 90 or _FRAME_SENTENCE.match(s):
                 continue
             seen.add(key)
             out.append(_Sentence(s, p, rank, base + pos))
@@ -153,7 +161,7 @@ class OfflineComposer:
             covered = max(covered, c.end)
         numbered_all, used = _number([s for para in lines for s in para])
         it = iter(numbered_all)
-        paragraphs = [" ".join(_cite(*next(it)) for _ in para) for para in lines]
+        paragraphs = [_join([_cite(*next(it)) for _ in para]) for para in lines]
         note = f"reused the whole answer to a near-identical earlier question (similarity {similarity:.2f})"
         return Composition("\n\n".join(paragraphs), used, [note], reused_doc=chunks[0].doc_id)
 
@@ -181,6 +189,11 @@ class OfflineComposer:
             paragraphs[-1].append(_cite(text, n))
         note = f"composed from {len(picked)} sentences of {len(doc_order)} earlier replies"
         return Composition("\n\n".join(" ".join(p) for p in paragraphs), used, [note])
+
+
+def _join(cited: list[str]) -> str:
+    """A paragraph's sentences run on, except that each list item keeps its own line."""
+    return "".join((("\n" if _LIST_ITEM.match(s) else " ") if i else "") + s for i, s in enumerate(cited))
 
 
 def _cite(sentence: str, n: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,7 +50,7 @@ def _model_path() -> Path:
 class MiniLMEmbedder:
     """Tokenize, run the ONNX graph, mean-pool, normalise. Thread-safe; batches sorted by length."""
 
-    def __init__(self, batch_size: int = 64, threads: int = 0) -> None:
+    def __init__(self, batch_size: int = 16, threads: int = 0, cache_size: int = 50_000) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -66,9 +67,36 @@ class MiniLMEmbedder:
         )
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._lock = threading.Lock()
-        self.calls = 0  # texts embedded so far (benchmarks and tests read this)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.cache_size = cache_size
+        self.calls = 0  # texts run through the model so far (benchmarks and tests read this)
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for `texts`; recently seen texts come from an LRU cache (drafting re-embeds
+        the same precedent sentences for composing and for the citation check)."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._lock:
+            for i, t in enumerate(texts):
+                hit = self._cache.get(t)
+                if hit is None:
+                    missing.setdefault(t, []).append(i)
+                else:
+                    self._cache.move_to_end(t)
+                    out[i] = hit
+        if missing:
+            fresh = self.embed_uncached(list(missing))
+            with self._lock:
+                for (t, rows), vec in zip(missing.items(), fresh):
+                    out[rows] = vec
+                    if self.cache_size and len(t) < 2000:
+                        self._cache[t] = vec
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return out
+
+    def embed_uncached(self, texts: list[str]) -> np.ndarray:
+        """Tokenize, run the model in length-sorted batches, pool: the raw model speed."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         encodings = self._tok.encode_batch([t if t.strip() else " " for t in texts])
@@ -101,10 +129,12 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
     """Wraps any Embedder as a chromadb EmbeddingFunction (used for query texts and the peer bench)."""
 
     def __init__(self, embedder: Embedder | None = None) -> None:
-        self._embedder = embedder or MiniLMEmbedder()
+        self._embedder = embedder  # None: the shared model, loaded on first use (Chroma rebuilds
+        # this object from its config on every upsert; loading a model each time cost 0.3 s)
 
     def __call__(self, input: Documents) -> Embeddings:
-        return [row for row in self._embedder.embed(list(input))]
+        embedder = self._embedder or default_embedder()
+        return [row for row in embedder.embed(list(input))]
 
     @staticmethod
     def name() -> str:

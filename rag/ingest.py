@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from rag.chunking import Chunk, chunk_document
@@ -49,17 +51,31 @@ def ingest(
     progress: bool = False,
     items: Iterable[Document | Skipped] | None = None,
     batch_chunks: int = BATCH_CHUNKS,
+    max_mb: float | None = None,
 ) -> IngestSummary:
     """Bring the store up to date with these files. Safe to rerun after a crash at any point."""
     started = time.perf_counter()
     summary = IngestSummary()
     known = store.doc_hashes()
+    bar = tqdm(desc="Ingesting", unit="doc", disable=not progress, leave=False)
+    writer = _Writer(store, summary)
+    try:
+        source = items if items is not None else load_paths(paths, max_mb)
+        _ingest_items(source, writer, known, summary, bar, batch_chunks)
+    finally:
+        writer.close()
+    bar.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _ingest_items(items: Iterable[Document | Skipped], writer: _Writer, known: dict[str, str],
+                  summary: IngestSummary, bar: tqdm, batch_chunks: int) -> None:
     seen: dict[str, str] = {}
     batch: list[Document] = []
     chunks: dict[str, list[Chunk]] = {}
     pending = 0
-    bar = tqdm(desc="Ingesting", unit="doc", disable=not progress, leave=False)
-    for item in items if items is not None else load_paths(paths):
+    for item in items:
         bar.update(1)
         if isinstance(item, Skipped):
             summary.skipped.append(item)
@@ -76,17 +92,41 @@ def ingest(
         chunks[item.doc_id] = chunk_document(item)
         pending += len(chunks[item.doc_id])
         if pending >= batch_chunks:
-            _flush(store, batch, chunks, summary)
+            writer.put(batch, chunks)
             batch, chunks, pending = [], {}, 0
     if batch:
-        _flush(store, batch, chunks, summary)
-    bar.close()
-    summary.seconds = time.perf_counter() - started
-    return summary
+        writer.put(batch, chunks)
 
 
-def _flush(store: Store, batch: list[Document], chunks: dict[str, list[Chunk]], summary: IngestSummary) -> None:
-    summary.embedded += store.write(batch, chunks)
-    summary.written += len(batch)
-    summary.chunks += sum(len(c) for c in chunks.values())
-    summary.doc_ids.extend(d.doc_id for d in batch)
+class _Writer:
+    """Embeds a batch here while a thread writes the previous one to Chroma (at most one in flight).
+
+    Each batch is still written whole (chunks, then document records), so crash safety is unchanged.
+    """
+
+    def __init__(self, store: Store, summary: IngestSummary) -> None:
+        self.store, self.summary = store, summary
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ymateb-write")
+        self._pending: Future[None] | None = None
+
+    def put(self, batch: list[Document], chunks: dict[str, list[Chunk]]) -> None:
+        vectors = self.store.embed_chunks(batch, chunks)
+        self._wait()
+        self._pending = self._pool.submit(self._write, batch, chunks, vectors)
+
+    def _write(self, batch: list[Document], chunks: dict[str, list[Chunk]], vectors: np.ndarray) -> None:
+        self.summary.embedded += self.store.write(batch, chunks, vectors)
+        self.summary.written += len(batch)
+        self.summary.chunks += sum(len(c) for c in chunks.values())
+        self.summary.doc_ids.extend(d.doc_id for d in batch)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()  # re-raises a failed write here, in the caller's thread
+
+    def close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            self._pool.shutdown(wait=True)

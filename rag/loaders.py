@@ -62,20 +62,23 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .doc, or a password-protected .docx
 # ---- public --------------------------------------------------------------------------------
 
 
-def load_paths(paths: Iterable[str | Path] | str | Path) -> Iterator[Document | Skipped]:
-    """Every document under the given files and folders; problems become Skipped and we go on."""
+def load_paths(
+    paths: Iterable[str | Path] | str | Path, max_mb: float | None = None
+) -> Iterator[Document | Skipped]:
+    """Every document under the given files and folders; problems become Skipped and we go on.
+    Single-document files over `max_mb` are skipped unread; record files (corpora) stream."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for found in _walk(path):
-                yield from _load_any(found)
+                yield from _load_any(found, max_mb)
         else:
-            yield from _load_any(path)
+            yield from _load_any(path, max_mb)
 
 
-def load_file(path: str | Path) -> Document:
+def load_file(path: str | Path, max_mb: float | None = None) -> Document:
     """One .txt/.md/.pdf/.docx/.html file as a Document; DocumentError says why not."""
     path = Path(path)
     if path.is_dir():
@@ -86,6 +89,8 @@ def load_file(path: str | Path) -> Document:
         _fail(path, _unsupported_reason(path))
     if _is_records(path):
         _fail(path, "holds many records, one per line; load it with load_paths or load_records")
+    if max_mb is not None:
+        check_file_size(path, max_mb)
     text = _read_text(path)
     if not text.strip():
         _fail(path, "contains no text (empty or whitespace only); check it is the right file")
@@ -142,12 +147,23 @@ def _is_folder_doc(path: Path) -> bool:
     return path.name.split(".")[0].lower() in FOLDER_DOCS
 
 
-def _load_any(path: Path) -> Iterator[Document | Skipped]:
+def check_file_size(path: str | Path, max_mb: float) -> None:
+    """DocumentError if the file is over the upload limit, checked before a byte is read."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        _fail(path, _os_reason(err))
+    if size > max_mb * 1024 * 1024:
+        _fail(path, f"file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit (YMATEB_MAX_UPLOAD_MB)")
+
+
+def _load_any(path: Path, max_mb: float | None = None) -> Iterator[Document | Skipped]:
     if _is_records(path) and path.is_file():
         yield from load_records(path)
         return
     try:
-        yield load_file(path)
+        yield load_file(path, max_mb)
     except DocumentError as err:
         yield Skipped(str(path), _strip_name(str(err), path))
 

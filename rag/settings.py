@@ -13,7 +13,7 @@ class Settings(BaseSettings):
     """Every knob Ymateb has. See `.env.example` for the documented list."""
 
     model_config = SettingsConfigDict(
-        env_prefix="YMATEB_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="YMATEB_", env_file=".env", extra="ignore", frozen=True, populate_by_name=True
     )
 
     store: Path = Field(default=Path(".ymateb"), description="Directory of the embedded index")

@@ -80,6 +80,7 @@ class Store:
         self.embedder = embedder
         self.location = location
         ef = ChromaEmbeddingFunction(embedder)
+        self._client, self._ef = client, ef
         cfg: Any = {"hnsw": {"space": "cosine"}}
         with _translated("open the Chroma collections"):
             self.chunks = client.get_or_create_collection(f"{prefix}_chunks", configuration=cfg, embedding_function=ef)
@@ -88,7 +89,9 @@ class Store:
     # -- reading -------------------------------------------------------------------------
     def generation(self) -> str:
         with _translated("read the index state"):
-            meta = self.docs.get_model().metadata if hasattr(self.docs, "get_model") else self.docs.metadata
+            # re-read from Chroma: a Collection object keeps the metadata it was opened with, so
+            # another process's (or app instance's) writes would otherwise go unnoticed
+            meta = self._client.get_collection(self.docs.name, embedding_function=self._ef).metadata
             return str((meta or {}).get("generation", ""))
 
     def doc_hashes(self) -> dict[str, str]:
@@ -139,10 +142,17 @@ class Store:
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
 
     # -- writing -------------------------------------------------------------------------
-    def write(self, docs: list[Document], chunks: dict[str, list[Chunk]]) -> int:
-        """Replace these documents' chunks and records. Returns the number of texts embedded."""
+    def embed_chunks(self, docs: list[Document], chunks: dict[str, list[Chunk]]) -> np.ndarray:
         texts = [c.text for d in docs for c in chunks[d.doc_id]]
-        vectors = self.embedder.embed(texts) if texts else np.zeros((0, 384), dtype=np.float32)
+        embed = getattr(self.embedder, "embed_uncached", self.embedder.embed)  # chunks are seen once: no cache
+        return embed(texts) if texts else np.zeros((0, 384), dtype=np.float32)
+
+    def write(self, docs: list[Document], chunks: dict[str, list[Chunk]], vectors: np.ndarray | None = None) -> int:
+        """Replace these documents' chunks and records (embedding them unless `vectors` are given).
+        Returns the number of texts written."""
+        texts = [c.text for d in docs for c in chunks[d.doc_id]]
+        if vectors is None:
+            vectors = self.embed_chunks(docs, chunks)
         with _translated("write to the index"):
             self.chunks.delete(where={"doc_id": {"$in": [d.doc_id for d in docs]}})
             pos = 0

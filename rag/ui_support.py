@@ -1,0 +1,484 @@
+"""Plain-Python helpers behind the Streamlit pages: nothing here imports streamlit.
+
+    highlight_span / highlight_spans / highlight_terms   document text as escaped HTML with <mark>s
+    paragraph_html, draft_blocks                          a draft laid out with its [n] markers and
+                                                          the warnings beside the sentence they concern
+    group_by_document, timeline_rows                      search results by document and by date
+    word_diff_html                                        a word-level diff (difflib)
+    ingest_uploads, read_upload_text                      uploaded bytes -> temp files -> the index
+    summary_rows, case_rows                               eval results as table rows
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag.drafts import Draft, DraftRequest, DraftWarning
+from rag.errors import ConfigError, InputError, YmatebError
+from rag.retrieval import Passage
+from rag.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from rag.assistant import Assistant
+    from rag.ingest import IngestSummary
+
+MB = 1024 * 1024
+MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20})\]")
+_WORD = re.compile(r"[^\W_][\w'\u2019-]*", re.UNICODE)
+_STOP = frozenset(
+    "a an and are as at be by for from has have how i in is it its of on or that the this to was we what "
+    "when which who why will with would your you our not do does did can could should".split()
+)
+_MONTHS = "January February March April May June July August September October November December".split()
+KIND_LABELS = {
+    "petition_response": "Petition response",
+    "written_question": "Written question",
+    "incoming_letter": "Incoming letter",
+    "stakeholder_letter": "Stakeholder letter",
+    "unknown": "Unknown",
+}
+
+
+# ---------------------------------------------------------------------------- settings, dates
+
+
+def load_app_settings() -> Settings:
+    """Settings from the environment, with a bad value reported as a ConfigError (no traceback)."""
+    try:
+        return load_settings()
+    except YmatebError:
+        raise
+    except Exception as exc:  # pydantic's ValidationError: name the offending settings only
+        errors = getattr(exc, "errors", lambda: [])()
+        names = ", ".join("YMATEB_" + str(e.get("loc", ["?"])[0]).upper() for e in errors) or "a setting"
+        raise ConfigError(f"Invalid setting {names}: check the environment or .env (see .env.example).") from None
+
+
+def human_date(iso: str | None) -> str:
+    """'2021-09-23' -> '23 September 2021'; anything else as given ('' for None)."""
+    if not iso:
+        return ""
+    try:
+        d = date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def kind_label(kind: str | None) -> str:
+    return KIND_LABELS.get(str(kind or "unknown"), str(kind or "unknown").replace("_", " ").capitalize())
+
+
+# ---------------------------------------------------------------------------- highlighting
+
+
+def _text_html(text: str) -> str:
+    """Escaped text that stays literal inside st.markdown: newlines as <br>, no Markdown or LaTeX."""
+    escaped = html.escape(text, quote=False).replace("$", "&#36;").replace("*", "&#42;").replace("_", "&#95;")
+    return escaped.replace("\n", "<br>")
+
+
+def highlight_spans(text: str, spans: Iterable[tuple[int, int]], context: int | None = None) -> str:
+    """`text` as HTML with each (start, end) span in <mark>; with `context`, only that many characters
+    either side of the spans are kept (cut at spaces, '…' where text was left out)."""
+    clean = sorted((max(0, s), min(len(text), e)) for s, e in spans if e > s and s < len(text))
+    merged: list[tuple[int, int]] = []
+    for s, e in clean:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    lo, hi = 0, len(text)
+    if context is not None and merged:
+        lo = _cut_before(text, max(0, merged[0][0] - context))
+        hi = _cut_after(text, min(len(text), merged[-1][1] + context))
+    out, pos = ["…" if lo > 0 else ""], lo
+    for s, e in merged:
+        out += [_text_html(text[pos:s]), '<mark class="ym-cited">', _text_html(text[s:e]), "</mark>"]
+        pos = e
+    out += [_text_html(text[pos:hi]), "…" if hi < len(text) else ""]
+    return "".join(out)
+
+
+def highlight_span(text: str, start: int, end: int, context: int | None = None) -> str:
+    """One span highlighted: the cited passage inside its source document."""
+    return highlight_spans(text, [(start, end)], context)
+
+
+def _cut_before(text: str, pos: int) -> int:
+    if pos <= 0 or text[pos - 1].isspace():
+        return max(pos, 0)
+    space = text.find(" ", pos)
+    return space + 1 if 0 <= space < pos + 40 else pos
+
+
+def _cut_after(text: str, pos: int) -> int:
+    if pos >= len(text) or text[pos].isspace():
+        return min(pos, len(text))
+    space = text.rfind(" ", max(0, pos - 40), pos)
+    return space if space > 0 else pos
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a query worth highlighting (no stop words, at least 3 letters), lower case."""
+    words = {w.lower() for w in _WORD.findall(query or "")}
+    return sorted(w for w in words if len(w) >= 3 and w not in _STOP)
+
+
+def highlight_terms(text: str, query: str, limit: int | None = 400) -> str:
+    """A snippet of `text` (around the first query term, at most `limit` characters) with every
+    query word, or word starting with it, in <mark>."""
+    terms = query_terms(query)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, terms)) + r")\w*", re.IGNORECASE) if terms else None
+    lo, hi = 0, len(text)
+    if limit is not None and len(text) > limit:
+        first = pattern.search(text) if pattern else None
+        lo = _cut_before(text, max(0, (first.start() if first else 0) - limit // 4))
+        hi = _cut_after(text, min(len(text), lo + limit))
+    piece = text[lo:hi]
+    spans = [(m.start(), m.end()) for m in pattern.finditer(piece)] if pattern else []
+    body = highlight_spans(piece, spans) if spans else _text_html(piece)
+    body = body.replace('class="ym-cited"', 'class="ym-term"')
+    return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
+
+
+# ---------------------------------------------------------------------------- a draft, laid out
+
+
+@dataclass
+class Block:
+    """One paragraph of the reply and the warnings about sentences in it."""
+
+    text: str
+    warnings: list[DraftWarning] = field(default_factory=list)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def draft_blocks(text: str, warnings: Sequence[DraftWarning]) -> tuple[list[Block], list[DraftWarning]]:
+    """The reply's paragraphs, each with the sentence warnings that belong to it, and the warnings
+    that concern the whole draft (or a sentence no longer found in it)."""
+    blocks = [Block(b.strip("\n")) for b in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")) if b.strip()]
+    general: list[DraftWarning] = []
+    for w in warnings:
+        home = _block_of(blocks, w.sentence) if w.sentence else None
+        (home.warnings if home else general).append(w)
+    return blocks, general
+
+
+def _block_of(blocks: list[Block], sentence: str) -> Block | None:
+    needle = _squash(sentence)
+    for block in blocks:
+        if needle and needle in _squash(block.text):
+            return block
+    return None
+
+
+def paragraph_html(block: Block) -> str:
+    """A paragraph as HTML: [n] markers styled as citations, warned sentences underlined."""
+    text = block.text
+    spans = []
+    for w in block.warnings:
+        at = text.find(w.sentence or "\x00")
+        if at >= 0:
+            spans.append((at, at + len(w.sentence or "")))
+    out = highlight_spans(text, spans).replace('<mark class="ym-cited">', '<mark class="ym-warned">')
+    return MARKER.sub(lambda m: f'<span class="ym-cite">[{m.group(1)}]</span>', out)
+
+
+def edited(draft: Draft, text: str) -> Draft:
+    """The draft with the user's edits as its text (for export)."""
+    return replace(draft, text=text)
+
+
+def request_fields(request: DraftRequest) -> dict[str, str]:
+    """The detected fields a user may correct: kind, number, title, member, language."""
+    number = request.petition_number if request.kind == "petition" else request.wq_number
+    return {
+        "kind": request.kind,
+        "number": number or "",
+        "title": request.petition_title or "",
+        "member": request.member or request.sender or "",
+        "language": request.language,
+    }
+
+
+def request_overrides(fields: dict[str, Any], as_of: date | None = None) -> dict[str, Any]:
+    """parse_request() keyword overrides from the (possibly corrected) fields."""
+    kind = fields.get("kind") or None
+    number = (fields.get("number") or "").strip() or None
+    out: dict[str, Any] = {
+        "kind": kind,
+        "petition_number": number if kind == "petition" else None,
+        "wq_number": number if kind == "written_question" else None,
+        "petition_title": ((fields.get("title") or "").strip() or None) if kind == "petition" else None,
+        "member": (fields.get("member") or "").strip() or None,
+        "language": fields.get("language") or None,
+        "as_of": as_of.isoformat() if as_of else None,
+    }
+    if kind == "letter":
+        out["sender"] = out["member"]
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def citation_label(c: Any) -> str:
+    """'[2] P-06-1199 · 23 September 2021'."""
+    parts = [p for p in (c.ref, human_date(c.date)) if p]
+    return f"[{c.n}] " + (" · ".join(parts) or c.doc_id)
+
+
+def download_name(draft: Draft, suffix: str) -> str:
+    req = draft.request
+    ref = (req.petition_number or req.wq_number) if req else None
+    stem = re.sub(r"[^A-Za-z0-9-]+", "-", ref or draft.kind).strip("-") or "reply"
+    return f"draft-{stem}.{suffix}"
+
+
+# ---------------------------------------------------------------------------- search results
+
+
+@dataclass
+class DocGroup:
+    """The passages of one document that a search found, best first."""
+
+    doc_id: str
+    passages: list[Passage]
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.passages[0].meta
+
+    @property
+    def score(self) -> float:
+        return max(p.score for p in self.passages)
+
+    def heading(self) -> str:
+        m = self.meta
+        parts = [m.get("ref") or self.doc_id, human_date(m.get("date")), kind_label(m.get("kind"))]
+        author = m.get("author") or m.get("author_role")
+        return " · ".join(str(p) for p in [*parts, author] if p)
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or self.meta.get("subject") or "")
+
+
+def group_by_document(passages: Sequence[Passage]) -> list[DocGroup]:
+    """Results grouped by document, documents in order of their best passage."""
+    groups: dict[str, DocGroup] = {}
+    for p in passages:
+        groups.setdefault(p.doc_id, DocGroup(p.doc_id, [])).passages.append(p)
+    return sorted(groups.values(), key=lambda g: -g.score)
+
+
+def timeline_rows(passages: Sequence[Passage], snippet_chars: int = 220) -> list[dict[str, Any]]:
+    """One row per document found, oldest first: what was said on the query, and when."""
+    rows = []
+    for g in group_by_document(passages):
+        m, best = g.meta, max(g.passages, key=lambda p: p.score)
+        rows.append({
+            "date": str(m.get("date") or ""),
+            "ref": str(m.get("ref") or g.doc_id),
+            "kind": kind_label(m.get("kind")),
+            "author": str(m.get("author") or m.get("author_role") or ""),
+            "title": g.title,
+            "said": _snippet(best.text, snippet_chars),
+            "relevance": round(g.score, 4),
+            "doc_id": g.doc_id,
+        })
+    dated = sorted((r for r in rows if r["date"]), key=lambda r: (r["date"], r["ref"]))
+    return dated + [r for r in rows if not r["date"]]
+
+
+def _snippet(text: str, limit: int) -> str:
+    text = _squash(text)
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+# ---------------------------------------------------------------------------- diff
+
+
+def word_diff_html(old: str, new: str) -> str:
+    """`new` against `old` word by word: removed words in <del>, added words in <ins>."""
+    a, b = (old or "").split(), (new or "").split()
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(_text_html(" ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f'<del class="ym-del">{_text_html(" ".join(a[i1:i2]))}</del>')
+        if j2 > j1:
+            out.append(f'<ins class="ym-ins">{_text_html(" ".join(b[j1:j2]))}</ins>')
+    return " ".join(out)
+
+
+# ---------------------------------------------------------------------------- uploads
+
+
+@dataclass
+class UploadResult:
+    name: str
+    status: str  # "added" | "unchanged" | "skipped" | "refused"
+    detail: str = ""
+
+    def to_row(self) -> dict[str, str]:
+        return {"file": self.name, "result": self.status, "detail": self.detail}
+
+
+def check_size(name: str, size: int, max_mb: float) -> None:
+    """InputError if an upload is larger than the configured limit."""
+    if size > max_mb * MB:
+        raise InputError(
+            f"{name} is {size / MB:.1f} MB, over the {max_mb:g} MB upload limit (YMATEB_MAX_UPLOAD_MB); "
+            "split it or raise the limit."
+        )
+
+
+def safe_name(name: str) -> str:
+    """An uploaded file's own name, with any folder part and awkward characters removed."""
+    base = Path(str(name).replace("\\", "/")).name.strip() or "upload.txt"
+    return re.sub(r"[^\w.\- ]+", "_", base)
+
+
+def read_upload_text(name: str, data: bytes, max_mb: float) -> str:
+    """The text of one uploaded file (txt, md, pdf, docx, html): DocumentError says why not."""
+    from rag.loaders import load_file
+
+    check_size(name, len(data), max_mb)
+    with tempfile.TemporaryDirectory(prefix="ymateb-upload-") as tmp:
+        path = Path(tmp) / safe_name(name)
+        path.write_bytes(data)
+        return load_file(path).text
+
+
+def ingest_uploads(
+    assistant: Assistant,
+    files: Sequence[tuple[str, bytes]],
+    max_mb: float,
+    on_file: Callable[[int, int, str], None] | None = None,
+) -> list[UploadResult]:
+    """Write each upload to a temp dir and ingest it; one result per file, in the order given."""
+    results: list[UploadResult] = []
+    with tempfile.TemporaryDirectory(prefix="ymateb-upload-") as tmp:
+        for i, (name, data) in enumerate(files, 1):
+            if on_file:
+                on_file(i - 1, len(files), name)
+            results.append(_ingest_one(assistant, Path(tmp) / str(i), name, data, max_mb))
+        if on_file:
+            on_file(len(files), len(files), "")
+    return results
+
+
+def _ingest_one(assistant: Assistant, folder: Path, name: str, data: bytes, max_mb: float) -> UploadResult:
+    try:
+        check_size(name, len(data), max_mb)
+    except InputError as exc:
+        return UploadResult(name, "refused", str(exc))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe_name(name)
+    path.write_bytes(data)
+    summary = assistant.ingest([path])
+    return _result_of(name, summary)
+
+
+def _result_of(name: str, summary: IngestSummary) -> UploadResult:
+    if summary.skipped:
+        return UploadResult(name, "skipped", "; ".join(s.reason for s in summary.skipped))
+    if summary.written:
+        ids = ", ".join(summary.doc_ids)
+        return UploadResult(name, "added", f"{summary.written} document(s), {summary.chunks} chunks ({ids})")
+    if summary.unchanged:
+        return UploadResult(name, "unchanged", "already in the index with the same text")
+    return UploadResult(name, "skipped", "no documents found in the file")
+
+
+def ensure_seeded(assistant: Assistant, seeds: Path) -> IngestSummary | None:
+    """Index the seed corpus when the store is empty (first start); None if nothing was needed."""
+    documents, _ = assistant.store.counts()
+    if documents or not seeds.is_dir():
+        return None
+    return assistant.ingest([seeds])
+
+
+def document_rows(docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The corpus listing: one row per stored document with its metadata and chunk count."""
+    return [
+        {
+            "doc_id": d.get("doc_id"),
+            "kind": kind_label(d.get("kind")),
+            "ref": d.get("ref") or "",
+            "date": d.get("date") or "",
+            "author": d.get("author") or d.get("author_role") or "",
+            "title": d.get("title") or d.get("subject") or "",
+            "chunks": int(d.get("n_chunks") or 0),
+            "source": Path(str(d.get("source") or "")).name,
+        }
+        for d in docs
+    ]
+
+
+# ---------------------------------------------------------------------------- eval results
+
+
+SUMMARY_LABELS = {
+    "rougeL_f1": "ROUGE-L F1",
+    "semantic_similarity": "Semantic similarity",
+    "key_fact_recall": "Key-fact recall",
+    "citation_validity": "Citation validity",
+    "citation_support": "Citation support",
+    "retrieval_recall_at_5": "Retrieval recall@5",
+    "mrr": "MRR",
+}
+
+
+def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The summary against both baselines: metric, system, nearest precedent, oracle precedent."""
+    base = summary.get("baselines") or {}
+    near, oracle = base.get("nearest_precedent") or {}, base.get("oracle_precedent") or {}
+    return [
+        {
+            "metric": label,
+            "system": summary.get(key),
+            "nearest precedent": near.get(key),
+            "oracle precedent": oracle.get(key),
+        }
+        for key, label in SUMMARY_LABELS.items()
+    ]
+
+
+CASE_COLUMNS = (
+    "rougeL_f1",
+    "semantic_similarity",
+    "key_fact_recall",
+    "citation_validity",
+    "citation_support",
+    "retrieval_rank",
+    "nearest_rougeL_f1",
+    "oracle_rougeL_f1",
+)
+
+
+def case_rows(cases: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per case: id, date, the question's start and every metric (sortable)."""
+    return [
+        {
+            "id": c.get("id"),
+            "date": c.get("date") or "",
+            "question": _snippet(str(c.get("question") or ""), 120),
+            **{k: c.get(k) for k in CASE_COLUMNS},
+            "warnings": len(c.get("warnings") or []),
+        }
+        for c in cases
+    ]

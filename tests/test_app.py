@@ -1,0 +1,476 @@
+"""The Streamlit app driven by streamlit.testing.v1.AppTest (no browser), plus its pure helpers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rag import ui_support as U
+from rag.drafts import DraftRequest, DraftWarning
+from rag.retrieval import Passage
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+TIMEOUT = 180
+PETITION = (
+    "Petition P-06-1199: Place Cardiff Children's Services into special measures and conduct an urgent "
+    "independent review"
+)
+NEW_REPLY = """Julie Morgan AS/MS
+Deputy Minister for Social Services
+
+Your ref: Petition P-06-1301
+
+12 January 2023
+
+Dear Jack,
+
+Thank you for your letter asking for my views on the petition to 'Fund quokka therapy rooms in every children's home'.
+
+The Welsh Government will publish the quokka therapy framework for residential children's homes in spring 2023.
+
+Yours sincerely,
+
+Julie Morgan AS/MS
+Deputy Minister for Social Services
+"""
+
+
+# ---------------------------------------------------------------------------- fixtures, helpers
+
+
+@pytest.fixture
+def store(tmp_path: Path, seeded_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app's store: a private copy of the seeded index, named by YMATEB_STORE."""
+    path = tmp_path / "app-store"
+    shutil.copytree(seeded_store, path)
+    monkeypatch.setenv("YMATEB_STORE", str(path))
+    return path
+
+
+def start(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    if page:
+        at.switch_page(f"views/{page}.py").run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def button(at: AppTest, label: str) -> Any:
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button {label!r} in {[b.label for b in at.button]}"
+    return matches[0]
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def headings(at: AppTest) -> list[str]:
+    return [m.value.strip("*") for m in at.markdown if m.value.startswith("**") and " · " in m.value]
+
+
+def table(at: AppTest, column: str) -> Any:
+    """The last dataframe on the page that has this column."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert found, f"no table with a {column!r} column"
+    return found[-1]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def draft_petition(at: AppTest, text: str = PETITION) -> AppTest:
+    at.text_area(key="draft_text").set_value(text).run()
+    button(at, "Draft reply").click().run()
+    assert_clean(at)
+    return at
+
+
+# ---------------------------------------------------------------------------- start-up
+
+
+def test_first_start_indexes_the_seed_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YMATEB_STORE", str(tmp_path / "empty-store"))
+    at = start("corpus")
+    assert metric(at, "Documents") == "5"
+    assert metric(at, "Store") == "Embedded Chroma"
+    assert "000_13427d4b3c4b56d1" in set(table(at, "doc_id")["doc_id"])
+
+
+def test_every_page_has_a_title(store: Path) -> None:
+    at = start()
+    assert at.title[0].value == "Draft a reply"
+    for page, title in (("precedents", "Precedents"), ("corpus", "Corpus"), ("evaluation", "Evaluation")):
+        at.switch_page(f"views/{page}.py").run()
+        assert_clean(at)
+        assert at.title[0].value == title
+
+
+def test_a_bad_setting_is_a_message_not_a_traceback(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YMATEB_BACKEND", "telepathy")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "YMATEB_BACKEND" in at.error[0].value
+
+
+# ---------------------------------------------------------------------------- Draft
+
+
+def test_draft_detects_the_petition_and_cites_its_precedents(store: Path) -> None:
+    at = start()
+    at.text_area(key="draft_text").set_value(PETITION).run()
+    assert at.selectbox(key="field_kind").value == "petition"
+    assert at.text_input(key="field_number").value == "P-06-1199"
+    assert at.text_input(key="field_title").value.startswith("Place Cardiff Children's Services")
+    assert at.selectbox(key="field_language").value == "en"
+    assert at.radio(key="field_backend").options == ["Offline (no network)"]
+
+    button(at, "Draft reply").click().run()
+    assert_clean(at)
+    text = at.session_state["draft_edit"]
+    assert "Your ref: P-06-1199" in text and "[1]" in text
+    assert '<span class="ym-cite">[1]</span>' in markdown(at)
+    pills = at.pills[0]
+    assert pills.options[0].startswith("[1] P-06-1199")
+    assert [b.label for b in at.get("download_button")] == ["Download .docx", "Download Markdown"]
+
+    pills.set_value(1).run()
+    assert_clean(at)
+    cited = at.session_state["draft"].citations[0]
+    shown = markdown(at)
+    assert '<mark class="ym-cited">' in shown
+    assert "23 September 2021" in shown and cited.author in shown
+
+
+def test_corrected_details_and_as_of_change_the_draft(store: Path) -> None:
+    at = start()
+    at.text_area(key="draft_text").set_value(PETITION).run()
+    at.text_input(key="field_title").set_value("Review children's services in Cardiff").run()
+    at.date_input(key="field_as_of").set_value(date(2000, 1, 1)).run()
+    button(at, "Draft reply").click().run()
+    assert_clean(at)
+    draft = at.session_state["draft"]
+    assert draft.request.petition_title == "Review children's services in Cardiff"
+    assert draft.request.as_of == "2000-01-01"
+    assert not draft.citations
+    assert any("No earlier reply" in w.value for w in at.warning)  # the no-precedent warning is shown
+    assert at.info[0].value == "This draft cites no precedent."
+
+
+def test_edits_survive_and_the_text_is_kept_across_pages(store: Path) -> None:
+    at = draft_petition(start())
+    at.text_area(key="draft_edit").set_value("Dear Jack,\n\nEdited by a clerk. [1]").run()
+    at.switch_page("views/corpus.py").run()
+    at.switch_page("views/draft.py").run()
+    assert_clean(at)
+    assert at.text_area(key="draft_text").value == PETITION
+    assert at.text_area(key="draft_edit").value.startswith("Dear Jack,\n\nEdited by a clerk.")
+
+
+def test_a_backend_failure_shows_a_message_and_keeps_the_text(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YMATEB_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
+    monkeypatch.setenv("YMATEB_LLM_API_KEY", "sk-test")
+    monkeypatch.setenv("YMATEB_LLM_TIMEOUT", "5")
+    at = start()
+    at.text_area(key="draft_text").set_value(PETITION).run()
+    at.radio(key="field_backend").set_value("openai").run()
+    button(at, "Draft reply").click().run()
+    assert not at.exception
+    assert at.error, "the failure is shown"
+    assert "Traceback" not in at.error[0].value
+    assert at.text_area(key="draft_text").value == PETITION
+    assert at.radio(key="field_backend").value == "openai"
+
+
+def test_an_uploaded_request_fills_the_text(store: Path) -> None:
+    at = start()
+    at.file_uploader[0].set_value(("petition.txt", PETITION.encode(), "text/plain")).run()
+    assert_clean(at)
+    assert at.text_area(key="draft_text").value == PETITION
+    assert at.text_input(key="field_number").value == "P-06-1199"
+
+
+def test_an_oversized_upload_is_refused(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YMATEB_MAX_UPLOAD_MB", "0.0001")
+    at = start()
+    at.file_uploader[0].set_value(("petition.txt", PETITION.encode() * 2, "text/plain")).run()
+    assert not at.exception
+    assert "upload limit" in at.error[0].value
+    assert not at.text_area(key="draft_text").value
+
+
+# ---------------------------------------------------------------------------- Precedents
+
+
+def search(at: AppTest, query: str, **filters: Any) -> AppTest:
+    at.text_input(key="prec_query").set_value(query)
+    for key, value in filters.items():
+        widget = at.multiselect(key="prec_" + key) if key == "kinds" else None
+        if key in ("from", "to"):
+            widget = at.date_input(key="prec_" + key)
+        elif key == "author":
+            widget = at.text_input(key="prec_author")
+        widget.set_value(value)  # type: ignore[union-attr]
+    button(at, "Search").click().run()
+    assert_clean(at)
+    return at
+
+
+def test_search_groups_results_by_document_with_highlights(store: Path) -> None:
+    at = search(start("precedents"), "independent review of children's services")
+    found = headings(at)
+    assert any(h.startswith("WQ85953 · 30 August 2022 · Written question") for h in found)
+    assert any(h.startswith("P-06-1199 · 23 September 2021") for h in found)
+    assert len(found) == len(set(found)), "one heading per document"
+    assert '<mark class="ym-term">' in markdown(at)
+    timeline = table(at, "said")
+    assert list(timeline["date"]) == sorted(timeline["date"], reverse=True)
+    assert "Latest line" in markdown(at)
+
+
+@pytest.mark.parametrize(
+    ("filters", "expect"),
+    [
+        ({"kinds": ["petition_response"]}, {"P-06-1199", "P-06-1161"}),
+        ({"author": "Jane Dodds"}, {"001_ee2d74eb3e89c0bc"}),
+        ({"from": date(2022, 7, 1), "to": date(2022, 7, 31)}, {"001_ee2d74eb3e89c0bc", "P-06-1161"}),
+    ],
+    ids=["kind", "author", "date-range"],
+)
+def test_search_filters(store: Path, filters: dict[str, Any], expect: set[str]) -> None:
+    at = search(start("precedents"), "children's services", **filters)
+    assert {h.split(" · ")[0] for h in headings(at)} == expect
+
+
+def test_a_reversed_date_range_is_explained(store: Path) -> None:
+    at = start("precedents")
+    at.text_input(key="prec_query").set_value("review")
+    at.date_input(key="prec_from").set_value(date(2023, 1, 1))
+    at.date_input(key="prec_to").set_value(date(2020, 1, 1))
+    button(at, "Search").click().run()
+    assert not at.exception
+    assert "after the 'To' date" in at.error[0].value
+
+
+def test_open_a_document_in_full(store: Path) -> None:
+    at = search(start("precedents"), "special measures Cardiff")
+    at.button(key="open_000_13427d4b3c4b56d1").click().run()
+    assert_clean(at)
+    shown = markdown(at)
+    assert "Dear Jack" in shown and '<mark class="ym-cited">' in shown
+    button(at, "Close").click().run()
+    assert "Open a document to read it in full" in at.info[0].value
+
+
+# ---------------------------------------------------------------------------- Corpus
+
+
+def test_upload_a_document_then_find_it(store: Path) -> None:
+    at = start("corpus")
+    assert metric(at, "Documents") == "5"
+    at.file_uploader[0].set_value([
+        ("quokka-reply.txt", NEW_REPLY.encode(), "text/plain"),
+        ("broken.docx", b"not a word file", "application/octet-stream"),
+    ]).run()
+    button(at, "Add to the index").click().run()
+    assert_clean(at)
+    results = table(at, "file")
+    by_file = dict(zip(results["file"], results["result"]))
+    assert by_file["quokka-reply.txt"].endswith("added")
+    assert by_file["broken.docx"].endswith("skipped")
+    assert "docx" in " ".join(results["detail"])
+    assert metric(at, "Documents") == "6"
+    assert "quokka-reply" in set(table(at, "doc_id")["doc_id"])
+
+    at.switch_page("views/precedents.py").run()
+    search(at, "quokka therapy framework")
+    assert headings(at)[0].startswith("P-06-1301")
+
+
+def test_ingest_uploads_refuses_large_files(assistant: Any) -> None:
+    results = U.ingest_uploads(assistant, [("big.txt", b"x" * 3000), ("ok.txt", NEW_REPLY.encode())], max_mb=0.002)
+    assert [r.status for r in results] == ["refused", "added"]
+    assert "upload limit" in results[0].detail
+    assert [d["doc_id"] for d in assistant.list_documents()] == ["ok"]
+
+
+def test_remove_a_document(store: Path) -> None:
+    at = start("corpus")
+    at.selectbox(key="corpus_remove_id").set_value("004_39feb1b05e3fab23").run()
+    assert button(at, "Remove").disabled
+    at.checkbox(key="corpus_remove_ok").check().run()
+    button(at, "Remove").click().run()
+    assert_clean(at)
+    assert at.success[0].value == "Removed 004_39feb1b05e3fab23."
+    assert metric(at, "Documents") == "4"
+    assert "004_39feb1b05e3fab23" not in set(table(at, "doc_id")["doc_id"])
+
+
+# ---------------------------------------------------------------------------- Evaluation
+
+
+def fake_result(scale: float = 1.0) -> dict[str, Any]:
+    case = {
+        "id": "WQ85953",
+        "date": "2022-08-30",
+        "question": "Will the Minister explain why there is no review?",
+        "draft": "We are aware of the calls for a review. [1]",
+        "reference_answer": "We are aware of the calls for an inquiry.",
+        "citations": [{"n": 1, "ref": "P-06-1199", "date": "2021-09-23", "author": "Julie Morgan", "quote": "q"}],
+        "warnings": [],
+        "rougeL_f1": 0.5 * scale,
+        "semantic_similarity": 0.8,
+        "key_fact_recall": 0.3,
+        "citation_validity": 1.0,
+        "citation_support": 1.0,
+        "nearest_rougeL_f1": 0.4,
+        "nearest_semantic_similarity": 0.7,
+        "oracle_rougeL_f1": 0.6,
+        "retrieval_rank": 1,
+        "oracle_doc_id": "000",
+    }
+    summary = {
+        "n_cases": 1, "backend": "offline", "rougeL_f1": 0.5 * scale, "semantic_similarity": 0.8,
+        "key_fact_recall": 0.3, "citation_validity": 1.0, "citation_support": 1.0, "retrieval_recall_at_5": 1.0,
+        "mrr": 1.0, "gap_closed": 0.5, "seconds": 1.0,
+        "baselines": {"nearest_precedent": {"rougeL_f1": 0.4, "semantic_similarity": 0.7},
+                      "oracle_precedent": {"rougeL_f1": 0.6}},
+    }
+    return {"summary": summary, "cases": [case]}
+
+
+def open_result(at: AppTest, path: Path) -> AppTest:
+    at.text_input(key="eval_path").set_value(str(path))
+    button(at, "Open").click().run()
+    assert_clean(at)
+    return at
+
+
+def test_open_an_eval_run_and_compare_two(store: Path, tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps(fake_result()), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(fake_result(0.5)), encoding="utf-8")
+    at = open_result(start("evaluation"), tmp_path / "a.json")
+    assert metric(at, "ROUGE-L F1") == "0.500"
+    summary = table(at, "nearest precedent")
+    assert list(summary.columns) == ["metric", "system", "nearest precedent", "oracle precedent"]
+    assert len(at.get("image")) == 2  # the report's two charts
+    cases = table(at, "rougeL_f1")
+    assert list(cases["id"]) == ["WQ85953"] and "rougeL_f1" in cases.columns
+    shown = markdown(at)
+    assert '<ins class="ym-ins">a review. [1]</ins>' in shown and '<del class="ym-del">' in shown
+
+    open_result(at, tmp_path / "b.json")
+    assert at.selectbox(key="eval_view").value == "b.json"
+    compare = table(at, "delta")
+    assert "rougeL_f1" in set(compare["metric"])
+    assert list(table(at, "question")["id"]) == ["WQ85953"]  # the case that got worse
+
+
+def test_a_file_that_is_not_a_result_is_refused(store: Path, tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text('{"summary": {}}', encoding="utf-8")
+    at = start("evaluation")
+    at.text_input(key="eval_path").set_value(str(tmp_path / "bad.json"))
+    button(at, "Open").click().run()
+    assert not at.exception
+    assert "is not an eval result" in at.error[0].value
+
+
+def test_run_the_eval_suite_from_the_page(store: Path) -> None:
+    at = start("evaluation")
+    at.number_input(key="eval_limit").set_value(1)
+    button(at, "Run evaluation").click().run()
+    assert_clean(at)
+    assert metric(at, "Cases") == "1"
+    assert at.selectbox(key="eval_view").value.startswith("run 1 (seeds.jsonl, offline)")
+
+
+# ---------------------------------------------------------------------------- rag.ui_support
+
+
+def passage(doc_id: str, text: str, score: float, date_: str | None, start: int = 0) -> Passage:
+    meta = {"doc_id": doc_id, "ref": doc_id.upper(), "date": date_, "kind": "petition_response", "author": "A"}
+    return Passage(doc_id, f"{doc_id}:{start}", text, start, start + len(text), score, meta)
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "context", "expect"),
+    [
+        ("abc <b>def</b> ghi", (4, 14), None, 'abc <mark class="ym-cited">&lt;b&gt;def&lt;/b&gt;</mark> ghi'),
+        ("one\ntwo $x$", (4, 7), None, 'one<br><mark class="ym-cited">two</mark> &#36;x&#36;'),
+        ("aaaa bbbb cccc dddd eeee", (10, 14), 5, '…bbbb <mark class="ym-cited">cccc</mark> dddd…'),
+    ],
+    ids=["escapes-html", "newlines-and-dollars", "context-window"],
+)
+def test_highlight_span(text: str, span: tuple[int, int], context: int | None, expect: str) -> None:
+    assert U.highlight_span(text, *span, context=context) == expect
+
+
+def test_highlight_terms_marks_query_words_only() -> None:
+    out = U.highlight_terms("The review of services and the reviews.", "a review of the services")
+    assert out.count('<mark class="ym-term">') == 3
+    assert '<mark class="ym-term">The' not in out
+
+
+def test_group_by_document_and_timeline() -> None:
+    found = [passage("b", "new line", 0.9, "2022-01-01"), passage("a", "old line", 0.5, "2020-01-01"),
+             passage("b", "more", 0.4, "2022-01-01", 50), passage("c", "undated", 0.3, None)]
+    groups = U.group_by_document(found)
+    assert [g.doc_id for g in groups] == ["b", "a", "c"]
+    assert [len(g.passages) for g in groups] == [2, 1, 1]
+    assert groups[0].heading() == "B · 1 January 2022 · Petition response · A"
+    rows = U.timeline_rows(found)
+    assert [r["doc_id"] for r in rows] == ["a", "b", "c"]
+    assert rows[1]["said"] == "new line"
+
+
+def test_word_diff() -> None:
+    out = U.word_diff_html("we will review it", "we will not review it")
+    assert out == 'we will <ins class="ym-ins">not</ins> review it'
+
+
+def test_draft_blocks_put_warnings_beside_their_sentence() -> None:
+    text = "Dear Jack,\n\nFirst claim. [1] Second claim.\n\nYours sincerely,"
+    warnings = [DraftWarning("uncited", "No source.", "Second claim."), DraftWarning("welsh", "Reply in Welsh.")]
+    blocks, general = U.draft_blocks(text, warnings)
+    assert [b.text for b in blocks] == ["Dear Jack,", "First claim. [1] Second claim.", "Yours sincerely,"]
+    assert [w.code for w in blocks[1].warnings] == ["uncited"] and [w.code for w in general] == ["welsh"]
+    assert U.paragraph_html(blocks[1]) == (
+        'First claim. <span class="ym-cite">[1]</span> <mark class="ym-warned">Second claim.</mark>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "expect"),
+    [
+        ({"kind": "petition", "number": "P-06-1", "title": " T ", "member": "", "language": "en"},
+         {"kind": "petition", "petition_number": "P-06-1", "petition_title": "T", "language": "en"}),
+        ({"kind": "written_question", "number": "WQ1", "title": "T", "member": "Jane Dodds MS", "language": "cy"},
+         {"kind": "written_question", "wq_number": "WQ1", "member": "Jane Dodds MS", "language": "cy"}),
+        ({"kind": "letter", "number": "", "title": "", "member": "A Person", "language": "en"},
+         {"kind": "letter", "member": "A Person", "sender": "A Person", "language": "en"}),
+    ],
+    ids=["petition", "written-question", "letter"],
+)
+def test_request_overrides(fields: dict[str, str], expect: dict[str, str]) -> None:
+    assert U.request_overrides(fields) == expect
+
+
+def test_request_fields_round_trip() -> None:
+    req = DraftRequest(text="x", kind="written_question", wq_number="WQ85953", member="Jane Dodds MS")
+    assert U.request_fields(req) == {
+        "kind": "written_question", "number": "WQ85953", "title": "", "member": "Jane Dodds MS", "language": "en",
+    }

@@ -1,0 +1,100 @@
+"""What every page shares: the session's settings, the one cached Assistant, the error boundary, CSS."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+
+from rag.assistant import Assistant, build_assistant
+from rag.embeddings import Embedder, default_embedder
+from rag.errors import YmatebError
+from rag.settings import Settings
+from rag.ui_support import ensure_seeded, load_app_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+log = logging.getLogger("ymateb.app")
+
+CSS = """
+<style>
+mark.ym-cited { background: #fff3a3; padding: 0.1em 0; border-radius: 2px; }
+mark.ym-term { background: #ffe58a; padding: 0 0.1em; border-radius: 2px; }
+mark.ym-warned { background: transparent; text-decoration: underline wavy #d97706; text-underline-offset: 3px; }
+span.ym-cite { color: #1d4ed8; font-weight: 600; font-size: 0.85em; white-space: nowrap; }
+del.ym-del { background: #fde2e2; color: #9b1c1c; }
+ins.ym-ins { background: #def7e3; color: #14532d; text-decoration: none; }
+div.ym-doc { font-family: Georgia, 'Times New Roman', serif; line-height: 1.55; }
+div.ym-snippet { border-left: 3px solid #e5e7eb; padding-left: 0.75rem; margin-bottom: 0.75rem; }
+div.ym-letter { font-family: Georgia, 'Times New Roman', serif; line-height: 1.55; margin-bottom: 0.6rem; }
+</style>
+"""
+
+
+def settings() -> Settings:
+    """The settings, read from the environment once per session."""
+    if "settings" not in st.session_state:
+        st.session_state["settings"] = load_app_settings()
+    return st.session_state["settings"]
+
+
+@st.cache_resource(show_spinner=False)
+def _embedder() -> Embedder:
+    return default_embedder()
+
+
+@st.cache_resource(show_spinner=False)
+def _assistant(key: str, _settings: Settings) -> Assistant:
+    """One Assistant per distinct settings, shared by every session; seeds indexed on first start."""
+    assistant = build_assistant(_settings, embedder=_embedder())
+    summary = ensure_seeded(assistant, SEEDS)
+    if summary is not None:
+        log.info("indexed the seed corpus: %s", summary.to_dict())
+    return assistant
+
+
+def assistant() -> Assistant:
+    s = settings()
+    with st.spinner("Opening the precedent index (the first start indexes the seed corpus)…"):
+        return _assistant(s.model_dump_json(), s)
+
+
+def upload_limit_mb() -> int:
+    """The uploader's own limit in whole MB (the exact limit is checked again on the server)."""
+    return max(1, math.ceil(settings().max_upload_mb))
+
+
+def html(markup: str) -> None:
+    """Trusted markup built by rag.ui_support (every piece of user text in it is escaped)."""
+    st.markdown(markup, unsafe_allow_html=True)
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Show a failure inside the block as a message and carry on with the rest of the page.
+
+    A YmatebError shows its own message; anything else a short note, never a traceback (the
+    details go to the server log). Streamlit's rerun/stop signals are BaseExceptions and pass.
+    """
+    try:
+        yield
+    except YmatebError as exc:
+        st.error(str(exc), icon=":material/error:")
+    except Exception as exc:
+        log.exception("page failed")
+        st.error(
+            f"Something went wrong ({type(exc).__name__}). Your text and settings are kept: try again, "
+            "and if it keeps happening, check the server log.",
+            icon=":material/error:",
+        )
+
+
+def guard(render: Callable[[], None]) -> None:
+    """Run a page inside the error boundary."""
+    html(CSS)
+    with reported():
+        render()

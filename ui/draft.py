@@ -1,0 +1,208 @@
+"""Draft: paste or upload the incoming item, check what was detected, draft a cited reply."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from rag.drafts import REQUEST_KINDS, Citation, Draft
+from rag.export import docx_bytes, to_markdown
+from rag.request import parse_request
+from rag.ui_support import (
+    citation_label,
+    download_name,
+    draft_blocks,
+    edited,
+    highlight_span,
+    human_date,
+    paragraph_html,
+    read_upload_text,
+    request_fields,
+    request_overrides,
+)
+from ui.common import assistant, html, reported, settings, upload_limit_mb
+
+KIND_NAMES = {"petition": "Petition", "written_question": "Written question", "letter": "Letter"}
+LANGUAGES = {"en": "English", "cy": "Cymraeg (Welsh)"}
+FIELD_KEYS = ("kind", "number", "title", "member", "language")
+CONTEXT_CHARS = 300
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the date pickers' default range is only ±10 years
+PLACEHOLDER = (
+    "Paste a petition, a written question or a letter here, e.g.\n\n"
+    "Petition P-06-1199: Place Cardiff Children's Services into special measures and conduct an "
+    "urgent independent review"
+)
+
+
+def render() -> None:
+    st.title("Draft a reply")
+    st.caption(
+        "Every substantive sentence of the draft cites the past ministerial reply it rests on. "
+        "Choose a citation to see the passage in its source."
+    )
+    incoming, details = st.columns([3, 2], gap="large")
+    with incoming:
+        _incoming()
+    with details:
+        _details()
+    current = st.session_state.get("draft")
+    if isinstance(current, Draft):
+        st.divider()
+        _show(current)
+
+
+# ---------------------------------------------------------------------------- input
+
+
+def _incoming() -> None:
+    st.subheader("Incoming item")
+    uploaded = st.file_uploader(
+        "Upload the petition, question or letter",
+        type=["txt", "md", "pdf", "docx"],
+        key="draft_upload",
+        max_upload_size=upload_limit_mb(),
+        help=f"Its text replaces what is in the box below. Files over {settings().max_upload_mb:g} MB are refused.",
+    )
+    if uploaded is not None and st.session_state.get("draft_upload_id") != uploaded.file_id:
+        st.session_state["draft_upload_id"] = uploaded.file_id
+        with reported():
+            st.session_state["draft_text"] = read_upload_text(
+                uploaded.name, uploaded.getvalue(), settings().max_upload_mb
+            )
+    st.text_area("…or paste its text", key="draft_text", persist_state="session", height=280, placeholder=PLACEHOLDER)
+
+
+def _detect(text: str) -> None:
+    """Fill the correctable fields from the text, once per distinct text."""
+    if st.session_state.get("parsed_text") == text:
+        return
+    st.session_state["parsed_text"] = text
+    with reported():
+        for key, value in request_fields(parse_request(text)).items():
+            st.session_state[f"field_{key}"] = value
+
+
+def _details() -> None:
+    st.subheader("Detected details")
+    text = st.session_state.get("draft_text") or ""
+    if text.strip():
+        _detect(text)
+    st.caption("Detected from the text: correct anything that is wrong before drafting.")
+    kind_col, lang_col = st.columns(2)
+    kind_col.selectbox("Kind", REQUEST_KINDS, key="field_kind", persist_state="session", format_func=KIND_NAMES.get)
+    lang_col.selectbox(
+        "Language", list(LANGUAGES), key="field_language", persist_state="session", format_func=LANGUAGES.get,
+        help="Correspondence received in Welsh must be answered in Welsh.",
+    )
+    st.text_input("Number", key="field_number", persist_state="session", help="Petition number (P-06-1199) or written question (WQ85953).")
+    st.text_input("Title", key="field_title", persist_state="session", help="The petition's title, as quoted in the reply's opening line.")
+    st.text_input("Member", key="field_member", persist_state="session", help="The asking member, or who sent the letter.")
+    backend_col, date_col = st.columns(2)
+    backends = ["offline", "openai"] if settings().llm_configured else ["offline"]
+    backend_col.radio(
+        "Backend", backends, key="field_backend", persist_state="session", format_func=_backend_name,
+        help="Offline drafts from the precedents without any network. The OpenAI-compatible backend "
+        "appears once YMATEB_LLM_BASE_URL or YMATEB_LLM_API_KEY is set.",
+    )
+    date_col.date_input(
+        "As of", value=None, min_value=EARLIEST, max_value=LATEST, key="field_as_of", persist_state="session", format="YYYY-MM-DD",
+        help="Draft only from precedents dated before this day (leave empty to use everything).",
+    )
+    if st.button("Draft reply", type="primary", icon=":material/edit_note:", disabled=not text.strip()):
+        _run_draft(text)
+
+
+def _backend_name(name: str) -> str:
+    return "Offline (no network)" if name == "offline" else f"OpenAI-compatible ({settings().llm_model})"
+
+
+def _run_draft(text: str) -> None:
+    fields: dict[str, Any] = {k: st.session_state.get(f"field_{k}") for k in FIELD_KEYS}
+    backend = st.session_state.get("field_backend") or "offline"
+    with reported():
+        request = parse_request(text, **request_overrides(fields, st.session_state.get("field_as_of")))
+        with st.status("Drafting from the precedents…", expanded=backend == "openai") as status:
+            stream = st.empty()
+            tokens: list[str] = []
+
+            def on_token(token: str) -> None:
+                tokens.append(token)
+                stream.markdown("".join(tokens))
+
+            result = assistant().draft(request, backend, on_token=on_token if backend == "openai" else None)
+            stream.empty()
+            status.update(label=f"Drafted with {len(result.citations)} citation(s).", state="complete", expanded=False)
+        st.session_state["draft"] = result
+        st.session_state["draft_edit"] = result.text
+        st.session_state.pop("cite_choice", None)
+
+
+# ---------------------------------------------------------------------------- output
+
+
+def _show(draft: Draft) -> None:
+    reply, sources = st.columns([3, 2], gap="large")
+    with reply:
+        st.subheader("Draft reply")
+        blocks, general = draft_blocks(draft.text, draft.warnings)
+        for w in general:
+            st.warning(w.message, icon=":material/warning:")
+        for block in blocks:
+            text_col, note_col = st.columns([4, 2]) if block.warnings else (st.container(), None)
+            with text_col:
+                html(f'<div class="ym-letter">{paragraph_html(block)}</div>')
+            if note_col is not None:
+                for w in block.warnings:
+                    note_col.warning(w.message, icon=":material/warning:")
+    with sources:
+        _sources(draft)
+    st.subheader("Edit and download")
+    st.text_area(
+        "Edit the draft", key="draft_edit", persist_state="session", height=420,
+        help="Your edits go into the downloads; the sources and checks are added to them.",
+    )
+    final = edited(draft, st.session_state.get("draft_edit") or draft.text)
+    word, md, _ = st.columns([1, 1, 3])
+    with reported():
+        word.download_button(
+            "Download .docx", docx_bytes(final), file_name=download_name(draft, "docx"), icon=":material/download:",
+            on_click="ignore",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        md.download_button(
+            "Download Markdown", to_markdown(final), file_name=download_name(draft, "md"),
+            mime="text/markdown", icon=":material/download:", on_click="ignore",
+        )
+
+
+def _sources(draft: Draft) -> None:
+    st.subheader("Sources")
+    if not draft.citations:
+        st.info("This draft cites no precedent.")
+        return
+    by_n = {c.n: c for c in draft.citations}
+    choice = st.pills(
+        "Citations", list(by_n), key="cite_choice", wrap=True, persist_state="session", format_func=lambda n: citation_label(by_n[n]),
+        help="Choose a citation to see the cited passage highlighted in its source document.",
+    )
+    if choice is None:
+        st.caption("Choose a citation above to see the passage it rests on.")
+        return
+    _cited(by_n[choice])
+
+
+def _cited(c: Citation) -> None:
+    facts = [c.ref or c.doc_id, human_date(c.date), c.author]
+    st.markdown(f"**[{c.n}]** " + " · ".join(f for f in facts if f))
+    if c.title:
+        st.caption(c.title)
+    doc = assistant().get_document(c.doc_id)
+    if doc is None:
+        st.warning("That document is no longer in the index; the cited passage was:")
+        st.write(c.quote)
+        return
+    whole = st.toggle("Show the whole document", key=f"whole_{c.n}", persist_state="session")
+    with st.container(height=460, border=True):
+        html(f'<div class="ym-doc">{highlight_span(doc.text, c.start, c.end, None if whole else CONTEXT_CHARS)}</div>')

@@ -1,0 +1,253 @@
+"""Evaluation: back-test drafts against the real answers, view a run, compare two runs."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from rag.errors import InputError
+from rag.evaluation.compare import compare_runs
+from rag.evaluation.report import validate_result, write_report
+from rag.evaluation.runner import CorpusSpec, read_json, run_eval
+from rag.ui_support import case_rows, summary_rows, word_diff_html
+from ui.common import ROOT, html, reported, settings, upload_limit_mb
+
+DEFAULT_CASES = ROOT / "evals" / "cases" / "seeds.jsonl"
+DEFAULT_CORPUS = ROOT / "seeds"
+METRIC_FORMAT = st.column_config.NumberColumn(format="%.3f")
+
+
+def render() -> None:
+    st.title("Evaluation")
+    st.caption(
+        "Each case is drafted only from precedents dated before it, then scored against the real answer "
+        "and against two baselines: the nearest earlier reply, and the best earlier reply (oracle)."
+    )
+    run_tab, load_tab = st.columns(2, gap="large")
+    with run_tab:
+        _run_form()
+    with load_tab:
+        _load_form()
+    runs: dict[str, dict[str, Any]] = st.session_state.get("eval_runs", {})
+    if not runs:
+        st.info("Run the suite or load a result file to see a run.")
+        return
+    st.divider()
+    view, compare = st.tabs(["View a run", "Compare two runs"])
+    with view:
+        _view(runs)
+    with compare:
+        _compare(runs)
+
+
+# ---------------------------------------------------------------------------- getting runs
+
+
+def _run_form() -> None:
+    st.subheader("Run the suite")
+    with st.form("eval_run"):
+        st.text_input("Cases file", value=str(DEFAULT_CASES), key="eval_cases", persist_state="session",
+                      help="JSON Lines, one case per line: question, real answer, date.")
+        st.text_input("Corpus", value=str(DEFAULT_CORPUS), key="eval_corpus", persist_state="session",
+                      help="Folder or file of precedents; it is indexed separately from the app's own index.")
+        backend, limit = st.columns(2)
+        backends = ["offline", "openai"] if settings().llm_configured else ["offline"]
+        backend.selectbox("Backend", backends, key="eval_backend", persist_state="session")
+        limit.number_input("Only the first N cases", 0, 100_000, value=0, key="eval_limit", persist_state="session",
+                           help="0 runs every case.")
+        go = st.form_submit_button("Run evaluation", type="primary", icon=":material/play_arrow:")
+    if go:
+        with reported():
+            _run()
+
+
+def _run() -> None:
+    cases, corpus = Path(st.session_state["eval_cases"]), Path(st.session_state["eval_corpus"])
+    if not cases.is_file():
+        raise InputError(f"No cases file at {cases}: give the path of a .jsonl file of cases.")
+    if not corpus.exists():
+        raise InputError(f"No corpus at {corpus}: give a folder or file of precedents.")
+    bar = st.progress(0.0, text="Indexing the corpus…")
+
+    def on_case(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Case {done} of {total}")
+
+    result = run_eval(
+        cases, CorpusSpec((str(corpus),)), settings(), backend=st.session_state.get("eval_backend") or "offline",
+        limit=int(st.session_state.get("eval_limit") or 0) or None, on_case=on_case,
+    )
+    bar.progress(1.0, text=f"Done: {result['summary']['n_cases']} case(s) in {result['summary']['seconds']} s")
+    _add_run(f"run {len(st.session_state.get('eval_runs', {})) + 1} ({cases.name}, {result['summary']['backend']})",
+             result)
+
+
+def _load_form() -> None:
+    st.subheader("Open a result file")
+    uploaded = st.file_uploader("Result JSON", type=["json"], key="eval_upload", max_upload_size=upload_limit_mb(),
+                                help="A file written by `ymateb eval --json FILE`, or downloaded from this page.")
+    if uploaded is not None and st.session_state.get("eval_upload_id") != uploaded.file_id:
+        st.session_state["eval_upload_id"] = uploaded.file_id
+        with reported():
+            _add_run(uploaded.name, _parse(uploaded.getvalue(), uploaded.name))
+    with st.form("eval_open"):
+        st.text_input("…or its path", key="eval_path", persist_state="session", placeholder="eval-result.json")
+        if st.form_submit_button("Open", icon=":material/folder_open:"):
+            with reported():
+                path = Path(st.session_state.get("eval_path") or "").expanduser()
+                if not path.is_file():
+                    raise InputError(f"No file at {path}.")
+                _add_run(path.name, _validated(_read(path), path.name))
+
+
+def _read(path: Path) -> Any:
+    try:
+        return read_json(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path.name} is not a readable JSON result file ({type(exc).__name__}).") from None
+
+
+def _parse(data: bytes, name: str) -> dict[str, Any]:
+    try:
+        result = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InputError(f"{name} is not a JSON file.") from None
+    return _validated(result, name)
+
+
+def _validated(result: Any, name: str) -> dict[str, Any]:
+    problems = validate_result(result)
+    if problems:
+        shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+        raise InputError(f"{name} is not an eval result: {shown}")
+    return result
+
+
+def _add_run(name: str, result: dict[str, Any]) -> None:
+    runs = dict(st.session_state.get("eval_runs", {}))
+    runs[name] = result
+    st.session_state["eval_runs"] = runs
+    st.session_state["eval_view"] = name
+
+
+# ---------------------------------------------------------------------------- one run
+
+
+def _view(runs: dict[str, dict[str, Any]]) -> None:
+    if st.session_state.get("eval_view") not in runs:
+        st.session_state["eval_view"] = next(iter(runs))
+    name = st.selectbox("Run", list(runs), key="eval_view")
+    result = runs[name]
+    summary = result["summary"]
+    st.download_button("Download this run as JSON", json.dumps(result, indent=2, ensure_ascii=False),
+                       file_name="eval-result.json", mime="application/json", on_click="ignore",
+                       icon=":material/download:")
+    _headline(summary)
+    baselines_png, distributions_png = _charts(name, result)
+    table, chart = st.columns(2, gap="large")
+    with table:
+        st.markdown("**Summary against both baselines**")
+        st.dataframe(summary_rows(summary), hide_index=True, width="stretch", column_config={
+            c: METRIC_FORMAT for c in ("system", "nearest precedent", "oracle precedent")
+        })
+    chart.image(str(baselines_png), width="stretch")
+    st.markdown("**Per-case metric distributions**")
+    st.image(str(distributions_png), width="stretch")
+    st.markdown("**Cases** (click a column heading to sort)")
+    rows = case_rows(result["cases"])
+    metric_cols = {k: METRIC_FORMAT for k in rows[0] if k not in ("id", "date", "question", "warnings",
+                                                                    "retrieval_rank")} if rows else {}
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=metric_cols)
+    _case_detail(result["cases"])
+
+
+def _headline(summary: dict[str, Any]) -> None:
+    near = (summary.get("baselines") or {}).get("nearest_precedent") or {}
+    oracle = (summary.get("baselines") or {}).get("oracle_precedent") or {}
+    cols = st.columns(5)
+    cols[0].metric("Cases", summary.get("n_cases"), help=f"Backend {summary.get('backend')}, {summary.get('seconds')} s")
+    cols[1].metric("ROUGE-L F1", _num(summary.get("rougeL_f1")), _delta(summary.get("rougeL_f1"), near.get("rougeL_f1")),
+                   help="Delta against the nearest-precedent baseline.")
+    cols[2].metric("Oracle ROUGE-L", _num(oracle.get("rougeL_f1")), help="The best earlier answer's ROUGE-L.")
+    cols[3].metric("Semantic similarity", _num(summary.get("semantic_similarity")),
+                   _delta(summary.get("semantic_similarity"), near.get("semantic_similarity")))
+    cols[4].metric("Gap closed", _num(summary.get("gap_closed")),
+                   help="Share of the ROUGE-L gap from the nearest precedent to the oracle that the system closes.")
+
+
+def _num(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, int | float) and not isinstance(value, bool) else "—"
+
+
+def _delta(value: Any, base: Any) -> str | None:
+    ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (value, base))
+    return f"{value - base:+.3f} vs nearest" if ok else None
+
+
+def _charts(name: str, result: dict[str, Any]) -> list[Path]:
+    """The report's PNG charts, written once per run into a temp folder kept for the session."""
+    charts: dict[str, list[Path]] = st.session_state.setdefault("eval_charts", {})
+    key = f"{name}:{id(result)}"
+    if key not in charts or not all(p.exists() for p in charts[key]):
+        out = Path(tempfile.mkdtemp(prefix="ymateb-report-"))
+        write_report(result, out)
+        charts[key] = [out / "baselines.png", out / "distributions.png"]
+    return charts[key]
+
+
+def _case_detail(cases: list[dict[str, Any]]) -> None:
+    if not cases:
+        return
+    st.markdown("**One case in detail**")
+    ids = [str(c.get("id")) for c in cases]
+    chosen = st.selectbox("Case", ids, key="eval_case", persist_state="session")
+    case = cases[ids.index(chosen)] if chosen in ids else cases[0]
+    st.markdown(f"**Question** ({case.get('date') or 'undated'})")
+    st.write(case.get("question", ""))
+    real, drafted = st.columns(2, gap="large")
+    with real:
+        st.markdown("**Real answer**")
+        with st.container(height=360, border=True):
+            st.text(case.get("reference_answer", ""))
+    with drafted:
+        st.markdown("**Draft**")
+        with st.container(height=360, border=True):
+            st.text(case.get("draft") or "(no draft)")
+    if case.get("citations"):
+        st.markdown("**Citations**")
+        st.dataframe(
+            [{k: c.get(k) for k in ("n", "ref", "date", "author", "quote")} for c in case["citations"]],
+            hide_index=True, width="stretch",
+        )
+    for w in case.get("warnings") or []:
+        st.warning(w.get("message", ""), icon=":material/warning:")
+    st.markdown("**Draft against the real answer, word by word** "
+                "(<del class='ym-del'>only in the real answer</del> <ins class='ym-ins'>only in the draft</ins>)",
+                unsafe_allow_html=True)
+    with st.container(height=300, border=True):
+        html(f'<div class="ym-doc">{word_diff_html(case.get("reference_answer", ""), case.get("draft", ""))}</div>')
+
+
+# ---------------------------------------------------------------------------- two runs
+
+
+def _compare(runs: dict[str, dict[str, Any]]) -> None:
+    if len(runs) < 2:
+        st.info("Run or open a second result to compare two runs.")
+        return
+    names = list(runs)
+    a_col, b_col = st.columns(2)
+    a = a_col.selectbox("Run A (before)", names, index=len(names) - 2, key="eval_cmp_a")
+    b = b_col.selectbox("Run B (after)", names, index=len(names) - 1, key="eval_cmp_b")
+    cmp = compare_runs(runs[a], runs[b])
+    st.dataframe(cmp["metrics"], hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("a", "b", "delta")})
+    st.markdown(f"**{len(cmp['worse'])} of {cmp['n_matched']} matched case(s) got worse on ROUGE-L**")
+    if cmp["worse"]:
+        st.dataframe(cmp["worse"], hide_index=True, width="stretch")
+    for side in ("a", "b"):
+        if cmp[f"only_in_{side}"]:
+            st.caption(f"Only in run {side.upper()}: " + ", ".join(cmp[f"only_in_{side}"]))
