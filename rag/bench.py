@@ -136,10 +136,10 @@ def _queries(cfg: BenchConfig, docs: list[Document]) -> list[tuple[str, str | No
     from rag.request import parse_request
 
     if cfg.cases and Path(cfg.cases).is_file():
-        pairs = [(c.question, c.date) for c in load_cases(cfg.cases)]
+        pairs: list[tuple[str, str | None]] = [(c.question, c.date) for c in load_cases(cfg.cases)]
     else:
         pairs = [(d.text[: d.meta.answer_start or 400], d.meta.date) for d in docs]
-    out = []
+    out: list[tuple[str, str | None]] = []
     for text, as_of in pairs:
         ask = parse_request(text, kind="written_question", as_of=as_of).ask or text
         out.append((ask, as_of))
@@ -493,3 +493,71 @@ def format_table(result: dict[str, Any]) -> str:
                      f"(peer without date filter {peer.get('peer_nofilter_recall_at_5')}), ratio "
                      f"{peer.get('recall_ratio')} over {peer.get('recall_cases')} cases")
     return "\n".join(lines)
+
+
+# ---- the report in BENCHMARKS.md -------------------------------------------------------------
+
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "**not met**")
+
+
+def target_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(target, goal, measured, verdict) at the largest corpus size."""
+    last = result["runs"][-1]
+    peer = result.get("peer", {})
+    embedded = [r for r in result["runs"] if r.get("ingest_ratio_cpu") or r.get("ingest_ratio")]
+    ratio_cpu = embedded[-1].get("ingest_ratio_cpu") if embedded else None
+    ratio_wall = embedded[-1].get("ingest_ratio") if embedded else None
+    rows = [
+        ("ingest / raw model speed", "≥ 0.90",
+         f"{ratio_cpu} per CPU-second, {ratio_wall} wall-clock",
+         _verdict(None if ratio_cpu is None else ratio_cpu >= 0.9)),
+        (f"re-ingest of {last['docs']} unchanged docs", "< 60 s, 0 embedded",
+         f"{last['reingest_s']} s, {last['reingest_embedded']} embedded",
+         _verdict(last["reingest_s"] < 60 and last["reingest_embedded"] == 0)),
+        (f"search p95 at {last['docs']} docs", "< 150 ms", f"{last['search_p95_ms']} ms",
+         _verdict(last["search_p95_ms"] is not None and last["search_p95_ms"] < 150)),
+        (f"offline draft p95 at {last['docs']} docs", "< 1500 ms", f"{last['draft_p95_ms']} ms",
+         _verdict(last["draft_p95_ms"] is not None and last["draft_p95_ms"] < 1500)),
+    ]
+    if peer.get("recall_cases"):
+        ratio = peer.get("recall_ratio")
+        rows.append(("recall@5 of the best precedent vs plain pipeline", "≥ 1.2x",
+                     f"{ratio}x ({peer['ours_recall_at_5']} vs {peer['peer_recall_at_5']})",
+                     _verdict(None if ratio is None else ratio >= 1.2)))
+    return rows
+
+
+def format_report(result: dict[str, Any], command: str) -> str:
+    """The generated part of BENCHMARKS.md: machine, command, table, targets."""
+    m = result["machine"]
+    lines = [
+        START,
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']}, Python {m['python']}, "
+        f"chromadb {m['chromadb']}, onnxruntime {m['onnxruntime']}, model {m['model']}; "
+        f"load average {m['load_avg_at_start']:.1f} when the run started.",
+        "",
+        f"Command: `{command}`",
+        "",
+        format_table(result),
+        "",
+        "| target | goal | measured | |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in target_rows(result)],
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def update_markdown(path: Path, report: str) -> None:
+    """Replace the generated block of `path` (or append one); the text around it is kept."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + report + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + report + "\n"
+    path.write_text(text, encoding="utf-8")

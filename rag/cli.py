@@ -288,9 +288,11 @@ def eval_compare_cmd(a: str, b: str) -> None:
 @click.option("--no-server", is_flag=True, help="Skip the `chroma run` server measurement")
 @click.option("--no-peer", is_flag=True, help="Skip the plain LangChain-style peer")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Write the results as JSON")
+@click.option("--markdown", "md_out", type=click.Path(dir_okay=False), default=None,
+              help="Write the results into this Markdown file's generated block (e.g. BENCHMARKS.md)")
 @friendly
 def bench_cmd(corpus: str | None, sizes: tuple[int, ...], cases: str | None, directory: str | None, queries: int,
-              drafts: int, no_server: bool, no_peer: bool, json_out: str | None) -> None:
+              drafts: int, no_server: bool, no_peer: bool, json_out: str | None, md_out: str | None) -> None:
     """Benchmark ingest, re-ingest, search and draft latency, memory, server mode and a plain peer."""
     from rag import bench
 
@@ -305,6 +307,9 @@ def bench_cmd(corpus: str | None, sizes: tuple[int, ...], cases: str | None, dir
     result = bench.run_bench(cfg, log=lambda m: click.echo(m, err=True))
     if json_out:
         Path(json_out).write_text(json.dumps(result, indent=2), encoding="utf-8")
+    if md_out:
+        command = "ymateb " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["bench"] else "ymateb bench"
+        bench.update_markdown(Path(md_out), bench.format_report(result, command))
     click.echo(bench.format_table(result))
 
 

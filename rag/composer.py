@@ -23,7 +23,10 @@ REUSE_QUESTION_SIM = 0.86  # cosine of the ask and an earlier question above whi
 MIN_RELEVANCE = 0.30  # a sentence must be at least this close to the ask to be used
 MMR_LAMBDA = 0.75  # relevance against novelty when picking sentences
 REDUNDANT = 0.90  # a sentence this close to one already picked is a near-duplicate
-TARGET_WORDS = 170  # stop adding sentences past this length
+TARGET_WORDS = 170
+RANK_BONUS = 0.05  # sentences from better-ranked passages get up to this much extra relevance
+LEAD_BONUS = 0.0  # extra relevance for sentences of the best-ranked precedent
+CONSENSUS_WEIGHT = 0.0  # weight of agreement with other precedents (see _consensus)  # stop adding sentences past this length
 MAX_SENTENCES = 10
 # A precedent's own opening and closing belong to its frame (render_reply adds the new reply's).
 _FRAME_SENTENCE = re.compile(
@@ -171,9 +174,11 @@ class OfflineComposer:
             return Composition("", [], ["no usable sentences in the precedents"])
         vectors = self.embedder.embed([request.ask or request.text] + [c.text for c in cands])
         ask, sv = vectors[0], vectors[1:]
-        rank_bonus = np.array([0.05 / (1 + c.rank) for c in cands])
-        rel = sv @ ask + rank_bonus
-        chosen = _mmr(rel, sv @ sv.T, TARGET_WORDS, [len(c.text.split()) for c in cands])
+        lead = passages[0].doc_id
+        rank_bonus = np.array([RANK_BONUS / (1 + c.rank) + LEAD_BONUS * (c.passage.doc_id == lead) for c in cands])
+        sim = sv @ sv.T
+        rel = sv @ ask + rank_bonus + CONSENSUS_WEIGHT * _consensus(sim, [c.passage.doc_id for c in cands])
+        chosen = _mmr(rel, sim, TARGET_WORDS, [len(c.text.split()) for c in cands])
         if not chosen:
             return Composition("", [], ["no precedent sentence was relevant enough"])
         picked = [cands[i] for i in chosen]
@@ -189,6 +194,14 @@ class OfflineComposer:
             paragraphs[-1].append(_cite(text, n))
         note = f"composed from {len(picked)} sentences of {len(doc_order)} earlier replies"
         return Composition("\n\n".join(" ".join(p) for p in paragraphs), used, [note])
+
+
+def _consensus(sim: np.ndarray, docs: list[str]) -> np.ndarray:
+    """How closely each sentence is echoed by a sentence of another earlier reply: a line the
+    department has used more than once is likely to be its standing line."""
+    other = np.array(docs)[:, None] != np.array(docs)[None, :]
+    masked = np.where(other, sim, 0.0)
+    return masked.max(axis=1) if len(docs) > 1 else np.zeros(len(docs))
 
 
 def _join(cited: list[str]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("petition_response", "written_question", "incoming_letter", "stakeholder_letter")
@@ -30,7 +30,8 @@ class DocMeta:
     answer_start: int = 0  # offset of the reply proper (after a WQ's question) in the text
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # what asdict() returns, without its recursive deep copy (4x faster; hashed on every ingest)
+        return {f: (list(v) if isinstance(v, list) else v) for f, v in vars(self).items()}
 
 
 @dataclass

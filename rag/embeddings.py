@@ -62,6 +62,9 @@ class MiniLMEmbedder:
         if threads:
             opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
+        # no busy-waiting between ops: on a shared or busy CPU spinning threads burn the cores the
+        # other threads need (measured: +30% chunks/s, +40% chunks per CPU-second at load 8 on 2 cores)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(_model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
         )

@@ -258,7 +258,12 @@ def _question_ask(text: str) -> str:
     text = re.split(r"\banswered by\b|\batebwyd gan\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
     sentences = [s for s in split_sentences(text) if not _WQ_NO.match(s) and "tabled on" not in s.lower()]
     asks = [s for s in sentences if s.endswith("?") or re.match(r"to ask\b", s, re.IGNORECASE)]
-    return " ".join(asks or sentences)
+    return " ".join(_TO_ASK.sub("", s, count=1) for s in asks or sentences)
+
+
+# "To ask the Secretary of State for Education, " names the addressee, not the ask: the words
+# are in every earlier question, so they only dilute the retrieval query.
+_TO_ASK = re.compile(r"^to ask the [^,]{1,120},\s*", re.IGNORECASE)
 
 
 def _petition_ask(text: str, title: str | None) -> str:

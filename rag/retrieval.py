@@ -100,17 +100,21 @@ class SearchFilters:
 
 
 RRF_K = 60
+# Measured on the Education dev set: officials reuse exact wording, so BM25 finds the best earlier
+# answer more often than MiniLM does (top-1 ROUGE-L 0.177 vs 0.151); weighting it 2:1 in the fusion
+# lifted recall@5 of the best precedent from 0.175 to 0.192.
+DENSE_WEIGHT, LEXICAL_WEIGHT = 1.0, 2.0
 # Precedent means what Government has said: its replies outrank letters it received, which
 # stay findable (a clerk may want them) but give way when a reply says the same thing.
 KIND_WEIGHT = {"incoming_letter": 0.85, "stakeholder_letter": 0.85}
 
 
-def fuse(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
-    """Reciprocal rank fusion: each list contributes 1 / (k + rank) to an id's score."""
+def fuse(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> dict[str, float]:
+    """Reciprocal rank fusion: each list contributes weight / (k + rank) to an id's score."""
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, cid in enumerate(ranking, start=1):
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+            scores[cid] = scores.get(cid, 0.0) + weight / (k + rank)
     return scores
 
 
@@ -137,7 +141,7 @@ def hybrid_search(
     lexical = [lex.ids[i] for i in top if bm25[i] > 0]
     dense_hits = dense(query_vector, depth, filters.where(lex))
     cosine = dict(dense_hits)
-    fused = fuse([[cid for cid, _ in dense_hits], lexical])
+    fused = fuse([[cid for cid, _ in dense_hits], lexical], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])
     for cid in fused:
         i = lex.position(cid)
         if i is not None:

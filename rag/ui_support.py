@@ -1,12 +1,12 @@
 """Plain-Python helpers behind the Streamlit pages: nothing here imports streamlit.
 
-    highlight_span / highlight_spans / highlight_terms   document text as escaped HTML with <mark>s
-    paragraph_html, draft_blocks                          a draft laid out with its [n] markers and
-                                                          the warnings beside the sentence they concern
-    group_by_document, timeline_rows                      search results by document and by date
-    word_diff_html                                        a word-level diff (difflib)
-    ingest_uploads, read_upload_text                      uploaded bytes -> temp files -> the index
-    summary_rows, case_rows                               eval results as table rows
+highlight_span / highlight_spans / highlight_terms   document text as escaped HTML with <mark>s
+paragraph_html, draft_blocks                          a draft laid out with its [n] markers and
+                                                      the warnings beside the sentence they concern
+group_by_document, timeline_rows                      search results by document and by date
+word_diff_html                                        a word-level diff (difflib)
+ingest_uploads, read_upload_text                      uploaded bytes -> temp files -> the index
+summary_rows, case_rows                               eval results as table rows
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def load_app_settings() -> Settings:
     except YmatebError:
         raise
     except Exception as exc:  # pydantic's ValidationError: name the offending settings only
-        errors = getattr(exc, "errors", lambda: [])()
+        errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
         names = ", ".join("YMATEB_" + str(e.get("loc", ["?"])[0]).upper() for e in errors) or "a setting"
         raise ConfigError(f"Invalid setting {names}: check the environment or .env (see .env.example).") from None
 
@@ -286,16 +286,18 @@ def timeline_rows(passages: Sequence[Passage], snippet_chars: int = 220) -> list
     rows = []
     for g in group_by_document(passages):
         m, best = g.meta, max(g.passages, key=lambda p: p.score)
-        rows.append({
-            "date": str(m.get("date") or ""),
-            "ref": str(m.get("ref") or g.doc_id),
-            "kind": kind_label(m.get("kind")),
-            "author": str(m.get("author") or m.get("author_role") or ""),
-            "title": g.title,
-            "said": _snippet(best.text, snippet_chars),
-            "relevance": round(g.score, 4),
-            "doc_id": g.doc_id,
-        })
+        rows.append(
+            {
+                "date": str(m.get("date") or ""),
+                "ref": str(m.get("ref") or g.doc_id),
+                "kind": kind_label(m.get("kind")),
+                "author": str(m.get("author") or m.get("author_role") or ""),
+                "title": g.title,
+                "said": _snippet(best.text, snippet_chars),
+                "relevance": round(g.score, 4),
+                "doc_id": g.doc_id,
+            }
+        )
     dated = sorted((r for r in rows if r["date"]), key=lambda r: (r["date"], r["ref"]))
     return dated + [r for r in rows if not r["date"]]
 

@@ -40,9 +40,11 @@ def _rows_written(store: Path, collection: str) -> int:
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.5)
         try:
-            sql = ("SELECT count(*) FROM embeddings_queue q JOIN collections c ON q.topic LIKE '%' || c.id "
-                   "WHERE c.name = ?")
-            return int(con.execute(sql, (collection,)).fetchone()[0])
+            queued = ("SELECT count(*) FROM embeddings_queue q JOIN collections c ON q.topic LIKE '%' || c.id "
+                      "WHERE c.name = ?")  # Chroma's write-ahead log (purged once applied) ...
+            applied = ("SELECT count(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id "
+                       "JOIN collections c ON s.collection = c.id WHERE c.name = ?")  # ... and its applied rows
+            return max(int(con.execute(sql, (collection,)).fetchone()[0]) for sql in (queued, applied))
         finally:
             con.close()
     except sqlite3.Error:  # locked mid-write or not created yet: ask again shortly

@@ -8,7 +8,6 @@ from rag.ui_support import document_rows, ingest_uploads, kind_label
 from ui.common import assistant, reported, settings, upload_limit_mb
 
 UPLOAD_TYPES = ["txt", "md", "pdf", "docx", "html", "htm", "jsonl", "gz"]
-STATUS_ICONS = {"added": "✅ added", "unchanged": "➖ unchanged", "skipped": "⚠️ skipped", "refused": "⛔ refused"}
 
 
 def render() -> None:
@@ -42,7 +41,10 @@ def _upload() -> None:
     st.subheader("Add documents")
     generation = st.session_state.get("corpus_upload_gen", 0)
     files = st.file_uploader(
-        "Files to add", type=UPLOAD_TYPES, accept_multiple_files=True, key=f"corpus_upload_{generation}",
+        "Files to add",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key=f"corpus_upload_{generation}",
         max_upload_size=upload_limit_mb(),
         help="Past replies, written answers or letters: .txt, .md, .pdf, .docx, .html, or .jsonl(.gz) records. "
         f"Each file may be at most {settings().max_upload_mb:g} MB. A file with the same name replaces its "
@@ -55,9 +57,14 @@ def _upload() -> None:
             st.rerun()
     results = st.session_state.get("corpus_results")
     if results:
-        st.dataframe(results, hide_index=True, width="stretch", column_config={
-            "detail": st.column_config.TextColumn("detail", width="large"),
-        })
+        st.dataframe(
+            results,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "detail": st.column_config.TextColumn("detail", width="large"),
+            },
+        )
 
 
 def _add(files: list[tuple[str, bytes]]) -> None:
@@ -67,10 +74,7 @@ def _add(files: list[tuple[str, bytes]]) -> None:
         bar.progress(done / max(total, 1), text=f"Indexing {name} ({done + 1} of {total})…" if name else "Done.")
 
     results = ingest_uploads(assistant(), files, settings().max_upload_mb, on_file=on_file)
-    rows = [r.to_row() for r in results]
-    for row in rows:
-        row["result"] = STATUS_ICONS.get(row["result"], row["result"])
-    st.session_state["corpus_results"] = rows
+    st.session_state["corpus_results"] = [r.to_row() for r in results]
 
 
 def _remove() -> None:
@@ -81,8 +85,11 @@ def _remove() -> None:
         return
     labels = {d["doc_id"]: " · ".join(str(x) for x in (d["doc_id"], d.get("ref"), d.get("date")) if x) for d in docs}
     doc_id = st.selectbox("Document", list(labels), format_func=labels.get, key="corpus_remove_id")
-    confirm = st.checkbox("Yes, remove it from the index", key="corpus_remove_ok",
-                          help="Removes the document and its passages; re-add the file to restore it.")
+    confirm = st.checkbox(
+        "Yes, remove it from the index",
+        key="corpus_remove_ok",
+        help="Removes the document and its passages; re-add the file to restore it.",
+    )
     if st.button("Remove", icon=":material/delete:", disabled=not confirm):
         with reported():
             if assistant().remove(doc_id):
@@ -98,7 +105,9 @@ def _listing() -> None:
     st.subheader("Documents in the index")
     rows = document_rows(assistant().list_documents())
     st.dataframe(
-        rows, hide_index=True, width="stretch",
+        rows,
+        hide_index=True,
+        width="stretch",
         column_config={
             "title": st.column_config.TextColumn("title", width="large"),
             "chunks": st.column_config.NumberColumn("chunks", format="%d"),

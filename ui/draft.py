@@ -93,21 +93,47 @@ def _details() -> None:
     kind_col, lang_col = st.columns(2)
     kind_col.selectbox("Kind", REQUEST_KINDS, key="field_kind", persist_state="session", format_func=KIND_NAMES.get)
     lang_col.selectbox(
-        "Language", list(LANGUAGES), key="field_language", persist_state="session", format_func=LANGUAGES.get,
+        "Language",
+        list(LANGUAGES),
+        key="field_language",
+        persist_state="session",
+        format_func=LANGUAGES.get,
         help="Correspondence received in Welsh must be answered in Welsh.",
     )
-    st.text_input("Number", key="field_number", persist_state="session", help="Petition number (P-06-1199) or written question (WQ85953).")
-    st.text_input("Title", key="field_title", persist_state="session", help="The petition's title, as quoted in the reply's opening line.")
-    st.text_input("Member", key="field_member", persist_state="session", help="The asking member, or who sent the letter.")
+    st.text_input(
+        "Number",
+        key="field_number",
+        persist_state="session",
+        help="Petition number (P-06-1199) or written question (WQ85953).",
+    )
+    st.text_input(
+        "Title",
+        key="field_title",
+        persist_state="session",
+        help="The petition's title, as quoted in the reply's opening line.",
+    )
+    st.text_input(
+        "Member", key="field_member", persist_state="session", help="The asking member, or who sent the letter."
+    )
     backend_col, date_col = st.columns(2)
     backends = ["offline", "openai"] if settings().llm_configured else ["offline"]
     backend_col.radio(
-        "Backend", backends, key="field_backend", persist_state="session", format_func=_backend_name,
+        "Backend",
+        backends,
+        key="field_backend",
+        persist_state="session",
+        format_func=_backend_name,
         help="Offline drafts from the precedents without any network. The OpenAI-compatible backend "
         "appears once YMATEB_LLM_BASE_URL or YMATEB_LLM_API_KEY is set.",
     )
     date_col.date_input(
-        "As of", value=None, min_value=EARLIEST, max_value=LATEST, key="field_as_of", persist_state="session", format="YYYY-MM-DD",
+        "As of",
+        value=None,
+        min_value=EARLIEST,
+        max_value=LATEST,
+        key="field_as_of",
+        persist_state="session",
+        format="YYYY-MM-DD",
         help="Draft only from precedents dated before this day (leave empty to use everything).",
     )
     if st.button("Draft reply", type="primary", icon=":material/edit_note:", disabled=not text.strip()):
@@ -160,20 +186,30 @@ def _show(draft: Draft) -> None:
         _sources(draft)
     st.subheader("Edit and download")
     st.text_area(
-        "Edit the draft", key="draft_edit", persist_state="session", height=420,
+        "Edit the draft",
+        key="draft_edit",
+        persist_state="session",
+        height=420,
         help="Your edits go into the downloads; the sources and checks are added to them.",
     )
     final = edited(draft, st.session_state.get("draft_edit") or draft.text)
     word, md, _ = st.columns([1, 1, 3])
     with reported():
         word.download_button(
-            "Download .docx", docx_bytes(final), file_name=download_name(draft, "docx"), icon=":material/download:",
+            "Download .docx",
+            docx_bytes(final),
+            file_name=download_name(draft, "docx"),
+            icon=":material/download:",
             on_click="ignore",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
         md.download_button(
-            "Download Markdown", to_markdown(final), file_name=download_name(draft, "md"),
-            mime="text/markdown", icon=":material/download:", on_click="ignore",
+            "Download Markdown",
+            to_markdown(final),
+            file_name=download_name(draft, "md"),
+            mime="text/markdown",
+            icon=":material/download:",
+            on_click="ignore",
         )
 
 
@@ -184,7 +220,12 @@ def _sources(draft: Draft) -> None:
         return
     by_n = {c.n: c for c in draft.citations}
     choice = st.pills(
-        "Citations", list(by_n), key="cite_choice", wrap=True, persist_state="session", format_func=lambda n: citation_label(by_n[n]),
+        "Citations",
+        list(by_n),
+        key="cite_choice",
+        wrap=True,
+        persist_state="session",
+        format_func=lambda n: citation_label(by_n[n]),
         help="Choose a citation to see the cited passage highlighted in its source document.",
     )
     if choice is None:

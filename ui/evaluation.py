@@ -50,15 +50,32 @@ def render() -> None:
 def _run_form() -> None:
     st.subheader("Run the suite")
     with st.form("eval_run"):
-        st.text_input("Cases file", value=str(DEFAULT_CASES), key="eval_cases", persist_state="session",
-                      help="JSON Lines, one case per line: question, real answer, date.")
-        st.text_input("Corpus", value=str(DEFAULT_CORPUS), key="eval_corpus", persist_state="session",
-                      help="Folder or file of precedents; it is indexed separately from the app's own index.")
+        st.text_input(
+            "Cases file",
+            value=str(DEFAULT_CASES),
+            key="eval_cases",
+            persist_state="session",
+            help="JSON Lines, one case per line: question, real answer, date.",
+        )
+        st.text_input(
+            "Corpus",
+            value=str(DEFAULT_CORPUS),
+            key="eval_corpus",
+            persist_state="session",
+            help="Folder or file of precedents; it is indexed separately from the app's own index.",
+        )
         backend, limit = st.columns(2)
         backends = ["offline", "openai"] if settings().llm_configured else ["offline"]
         backend.selectbox("Backend", backends, key="eval_backend", persist_state="session")
-        limit.number_input("Only the first N cases", 0, 100_000, value=0, key="eval_limit", persist_state="session",
-                           help="0 runs every case.")
+        limit.number_input(
+            "Only the first N cases",
+            0,
+            100_000,
+            value=0,
+            key="eval_limit",
+            persist_state="session",
+            help="0 runs every case.",
+        )
         go = st.form_submit_button("Run evaluation", type="primary", icon=":material/play_arrow:")
     if go:
         with reported():
@@ -77,18 +94,28 @@ def _run() -> None:
         bar.progress(done / max(total, 1), text=f"Case {done} of {total}")
 
     result = run_eval(
-        cases, CorpusSpec((str(corpus),)), settings(), backend=st.session_state.get("eval_backend") or "offline",
-        limit=int(st.session_state.get("eval_limit") or 0) or None, on_case=on_case,
+        cases,
+        CorpusSpec((str(corpus),)),
+        settings(),
+        backend=st.session_state.get("eval_backend") or "offline",
+        limit=int(st.session_state.get("eval_limit") or 0) or None,
+        on_case=on_case,
     )
     bar.progress(1.0, text=f"Done: {result['summary']['n_cases']} case(s) in {result['summary']['seconds']} s")
-    _add_run(f"run {len(st.session_state.get('eval_runs', {})) + 1} ({cases.name}, {result['summary']['backend']})",
-             result)
+    _add_run(
+        f"run {len(st.session_state.get('eval_runs', {})) + 1} ({cases.name}, {result['summary']['backend']})", result
+    )
 
 
 def _load_form() -> None:
     st.subheader("Open a result file")
-    uploaded = st.file_uploader("Result JSON", type=["json"], key="eval_upload", max_upload_size=upload_limit_mb(),
-                                help="A file written by `ymateb eval --json FILE`, or downloaded from this page.")
+    uploaded = st.file_uploader(
+        "Result JSON",
+        type=["json"],
+        key="eval_upload",
+        max_upload_size=upload_limit_mb(),
+        help="A file written by `ymateb eval --json FILE`, or downloaded from this page.",
+    )
     if uploaded is not None and st.session_state.get("eval_upload_id") != uploaded.file_id:
         st.session_state["eval_upload_id"] = uploaded.file_id
         with reported():
@@ -142,24 +169,35 @@ def _view(runs: dict[str, dict[str, Any]]) -> None:
     name = st.selectbox("Run", list(runs), key="eval_view")
     result = runs[name]
     summary = result["summary"]
-    st.download_button("Download this run as JSON", json.dumps(result, indent=2, ensure_ascii=False),
-                       file_name="eval-result.json", mime="application/json", on_click="ignore",
-                       icon=":material/download:")
+    st.download_button(
+        "Download this run as JSON",
+        json.dumps(result, indent=2, ensure_ascii=False),
+        file_name="eval-result.json",
+        mime="application/json",
+        on_click="ignore",
+        icon=":material/download:",
+    )
     _headline(summary)
     baselines_png, distributions_png = _charts(name, result)
     table, chart = st.columns(2, gap="large")
     with table:
         st.markdown("**Summary against both baselines**")
-        st.dataframe(summary_rows(summary), hide_index=True, width="stretch", column_config={
-            c: METRIC_FORMAT for c in ("system", "nearest precedent", "oracle precedent")
-        })
+        st.dataframe(
+            summary_rows(summary),
+            hide_index=True,
+            width="stretch",
+            column_config={c: METRIC_FORMAT for c in ("system", "nearest precedent", "oracle precedent")},
+        )
     chart.image(str(baselines_png), width="stretch")
     st.markdown("**Per-case metric distributions**")
     st.image(str(distributions_png), width="stretch")
     st.markdown("**Cases** (click a column heading to sort)")
     rows = case_rows(result["cases"])
-    metric_cols = {k: METRIC_FORMAT for k in rows[0] if k not in ("id", "date", "question", "warnings",
-                                                                    "retrieval_rank")} if rows else {}
+    metric_cols = (
+        {k: METRIC_FORMAT for k in rows[0] if k not in ("id", "date", "question", "warnings", "retrieval_rank")}
+        if rows
+        else {}
+    )
     st.dataframe(rows, hide_index=True, width="stretch", column_config=metric_cols)
     _case_detail(result["cases"])
 
@@ -168,14 +206,26 @@ def _headline(summary: dict[str, Any]) -> None:
     near = (summary.get("baselines") or {}).get("nearest_precedent") or {}
     oracle = (summary.get("baselines") or {}).get("oracle_precedent") or {}
     cols = st.columns(5)
-    cols[0].metric("Cases", summary.get("n_cases"), help=f"Backend {summary.get('backend')}, {summary.get('seconds')} s")
-    cols[1].metric("ROUGE-L F1", _num(summary.get("rougeL_f1")), _delta(summary.get("rougeL_f1"), near.get("rougeL_f1")),
-                   help="Delta against the nearest-precedent baseline.")
+    cols[0].metric(
+        "Cases", summary.get("n_cases"), help=f"Backend {summary.get('backend')}, {summary.get('seconds')} s"
+    )
+    cols[1].metric(
+        "ROUGE-L F1",
+        _num(summary.get("rougeL_f1")),
+        _delta(summary.get("rougeL_f1"), near.get("rougeL_f1")),
+        help="Delta against the nearest-precedent baseline.",
+    )
     cols[2].metric("Oracle ROUGE-L", _num(oracle.get("rougeL_f1")), help="The best earlier answer's ROUGE-L.")
-    cols[3].metric("Semantic similarity", _num(summary.get("semantic_similarity")),
-                   _delta(summary.get("semantic_similarity"), near.get("semantic_similarity")))
-    cols[4].metric("Gap closed", _num(summary.get("gap_closed")),
-                   help="Share of the ROUGE-L gap from the nearest precedent to the oracle that the system closes.")
+    cols[3].metric(
+        "Semantic similarity",
+        _num(summary.get("semantic_similarity")),
+        _delta(summary.get("semantic_similarity"), near.get("semantic_similarity")),
+    )
+    cols[4].metric(
+        "Gap closed",
+        _num(summary.get("gap_closed")),
+        help="Share of the ROUGE-L gap from the nearest precedent to the oracle that the system closes.",
+    )
 
 
 def _num(value: Any) -> str:
@@ -220,13 +270,16 @@ def _case_detail(cases: list[dict[str, Any]]) -> None:
         st.markdown("**Citations**")
         st.dataframe(
             [{k: c.get(k) for k in ("n", "ref", "date", "author", "quote")} for c in case["citations"]],
-            hide_index=True, width="stretch",
+            hide_index=True,
+            width="stretch",
         )
     for w in case.get("warnings") or []:
         st.warning(w.get("message", ""), icon=":material/warning:")
-    st.markdown("**Draft against the real answer, word by word** "
-                "(<del class='ym-del'>only in the real answer</del> <ins class='ym-ins'>only in the draft</ins>)",
-                unsafe_allow_html=True)
+    st.markdown(
+        "**Draft against the real answer, word by word** "
+        "(<del class='ym-del'>only in the real answer</del> <ins class='ym-ins'>only in the draft</ins>)",
+        unsafe_allow_html=True,
+    )
     with st.container(height=300, border=True):
         html(f'<div class="ym-doc">{word_diff_html(case.get("reference_answer", ""), case.get("draft", ""))}</div>')
 
@@ -243,8 +296,12 @@ def _compare(runs: dict[str, dict[str, Any]]) -> None:
     a = a_col.selectbox("Run A (before)", names, index=len(names) - 2, key="eval_cmp_a")
     b = b_col.selectbox("Run B (after)", names, index=len(names) - 1, key="eval_cmp_b")
     cmp = compare_runs(runs[a], runs[b])
-    st.dataframe(cmp["metrics"], hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("a", "b", "delta")})
+    st.dataframe(
+        cmp["metrics"],
+        hide_index=True,
+        width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("a", "b", "delta")},
+    )
     st.markdown(f"**{len(cmp['worse'])} of {cmp['n_matched']} matched case(s) got worse on ROUGE-L**")
     if cmp["worse"]:
         st.dataframe(cmp["worse"], hide_index=True, width="stretch")

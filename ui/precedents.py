@@ -44,16 +44,51 @@ def render() -> None:
 
 def _search_form() -> None:
     with st.form("prec_search", border=True):
-        st.text_input("Search", key="prec_query", persist_state="session", placeholder="e.g. independent review of children's services")
+        st.text_input(
+            "Search",
+            key="prec_query",
+            persist_state="session",
+            placeholder="e.g. independent review of children's services",
+        )
         kinds, start, end, author, k = st.columns([3, 2, 2, 3, 2])
-        kinds.multiselect("Kind", KINDS, key="prec_kinds", persist_state="session", format_func=kind_label, placeholder="Any kind")
-        start.date_input("From", value=None, min_value=EARLIEST, max_value=LATEST, key="prec_from", persist_state="session", format="YYYY-MM-DD", help="Dated on or after this day.")
-        end.date_input("To", value=None, min_value=EARLIEST, max_value=LATEST, key="prec_to", persist_state="session", format="YYYY-MM-DD", help="Dated on or before this day.")
+        kinds.multiselect(
+            "Kind", KINDS, key="prec_kinds", persist_state="session", format_func=kind_label, placeholder="Any kind"
+        )
+        start.date_input(
+            "From",
+            value=None,
+            min_value=EARLIEST,
+            max_value=LATEST,
+            key="prec_from",
+            persist_state="session",
+            format="YYYY-MM-DD",
+            help="Dated on or after this day.",
+        )
+        end.date_input(
+            "To",
+            value=None,
+            min_value=EARLIEST,
+            max_value=LATEST,
+            key="prec_to",
+            persist_state="session",
+            format="YYYY-MM-DD",
+            help="Dated on or before this day.",
+        )
         author.text_input(
-            "Author or department", key="prec_author", persist_state="session",
+            "Author or department",
+            key="prec_author",
+            persist_state="session",
             help="Matches part of the author's name, role or department, e.g. 'Julie Morgan' or 'Social Services'.",
         )
-        k.number_input("Passages", 1, 100, value=20, key="prec_k", persist_state="session", help="How many passages to retrieve at most.")
+        k.number_input(
+            "Passages",
+            1,
+            100,
+            value=20,
+            key="prec_k",
+            persist_state="session",
+            help="How many passages to retrieve at most.",
+        )
         submitted = st.form_submit_button("Search", type="primary", icon=":material/search:")
     if submitted:
         with reported():
@@ -101,8 +136,13 @@ def _group(group: DocGroup, query: str) -> None:
             st.caption(group.title)
         for p in group.passages:
             html(f'<div class="ym-doc ym-snippet">{highlight_terms(p.text, query)}</div>')
-        st.button("Open document", key=f"open_{group.doc_id}", icon=":material/article:",
-                  on_click=_set_open, args=(group.doc_id,))
+        st.button(
+            "Open document",
+            key=f"open_{group.doc_id}",
+            icon=":material/article:",
+            on_click=_set_open,
+            args=(group.doc_id,),
+        )
 
 
 def _set_open(doc_id: str) -> None:
@@ -139,7 +179,8 @@ def _timeline(passages: list[Passage]) -> None:
     newest_first = list(reversed(dated)) + [r for r in rows if not r["date"]]
     st.dataframe(
         [{k: v for k, v in r.items() if k != "doc_id"} for r in newest_first],
-        hide_index=True, width="stretch",
+        hide_index=True,
+        width="stretch",
         column_config={"said": st.column_config.TextColumn("what was said", width="large")},
     )
 
