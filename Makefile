@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check rag tests app.py evals
+	$(VENV)/bin/ruff check rag tests app.py ui views
 	$(VENV)/bin/mypy
 
 check: lint test

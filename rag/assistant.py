@@ -37,8 +37,7 @@ class Assistant:
         self, paths: Iterable[str | Path], progress: bool = False, items: Iterable[Document | Skipped] | None = None
     ) -> IngestSummary:
         with self._lock:
-            summary = ingest(paths, self.store, progress=progress, items=items,
-                             max_mb=self.settings.max_upload_mb)
+            summary = ingest(paths, self.store, progress=progress, items=items, max_mb=self.settings.max_upload_mb)
             if summary.written or self._stale():
                 self.refresh()
             return summary

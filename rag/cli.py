@@ -87,8 +87,18 @@ def ingest_cmd(paths: tuple[str, ...], store: str | None, as_json: bool) -> None
 @click.option("--json", "as_json", is_flag=True)
 @store_option
 @friendly
-def search_cmd(query: str, k: int, kinds: tuple[str, ...], as_of: str | None, date_from: str | None,
-               date_to: str | None, author: str | None, per_doc: int | None, as_json: bool, store: str | None) -> None:
+def search_cmd(
+    query: str,
+    k: int,
+    kinds: tuple[str, ...],
+    as_of: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    author: str | None,
+    per_doc: int | None,
+    as_json: bool,
+    store: str | None,
+) -> None:
     """Hybrid (dense + BM25) search of the precedents."""
     from rag.retrieval import SearchFilters
     from rag.validation import parse_iso_date
@@ -172,9 +182,18 @@ def remove_cmd(doc_id: str, store: str | None) -> None:
 @click.option("--md", "md_out", type=click.Path(dir_okay=False), help="Also write the draft as Markdown")
 @store_option
 @friendly
-def draft_cmd(text: str | None, file: str | None, kind: str | None, backend: str | None, as_of: str | None,
-              petition_title: str | None, as_json: bool, docx_out: str | None, md_out: str | None,
-              store: str | None) -> None:
+def draft_cmd(
+    text: str | None,
+    file: str | None,
+    kind: str | None,
+    backend: str | None,
+    as_of: str | None,
+    petition_title: str | None,
+    as_json: bool,
+    docx_out: str | None,
+    md_out: str | None,
+    store: str | None,
+) -> None:
     """Draft a cited reply to a petition, written question or letter (TEXT, --file, or stdin)."""
     from rag.export import to_docx, to_markdown
     from rag.request import parse_request, parse_request_file
@@ -216,8 +235,17 @@ def draft_cmd(text: str | None, file: str | None, kind: str | None, backend: str
 @store_option
 @click.pass_context
 @friendly
-def eval_cmd(ctx: click.Context, cases: str | None, corpus: tuple[str, ...], only: tuple[str, ...], backend: str,
-             limit: int | None, json_out: str | None, report_dir: str | None, store: str | None) -> None:
+def eval_cmd(
+    ctx: click.Context,
+    cases: str | None,
+    corpus: tuple[str, ...],
+    only: tuple[str, ...],
+    backend: str,
+    limit: int | None,
+    json_out: str | None,
+    report_dir: str | None,
+    store: str | None,
+) -> None:
     """Back-test drafts against real answers (no-leak: only precedents dated before each case)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -275,24 +303,50 @@ def eval_compare_cmd(a: str, b: str) -> None:
 
 
 @main.command("bench")
-@click.option("--corpus", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="JSONL(.gz) corpus (default ../shared/data/uk-commons-wq-2023-09_2025-06.jsonl.gz)")
-@click.option("--docs", "sizes", multiple=True, type=int,
-              help="Corpus size to measure (repeatable; default 1000 5000 24386)")
-@click.option("--cases", type=click.Path(dir_okay=False), default=None,
-              help="Eval cases for queries and the peer recall")
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
-              help="Persistent bench directory, reused by reruns (default .ymateb/bench)")
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="JSONL(.gz) corpus (default ../shared/data/uk-commons-wq-2023-09_2025-06.jsonl.gz)",
+)
+@click.option(
+    "--docs", "sizes", multiple=True, type=int, help="Corpus size to measure (repeatable; default 1000 5000 24386)"
+)
+@click.option(
+    "--cases", type=click.Path(dir_okay=False), default=None, help="Eval cases for queries and the peer recall"
+)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Persistent bench directory, reused by reruns (default .ymateb/bench)",
+)
 @click.option("--queries", default=60, show_default=True, help="Timed searches per size")
 @click.option("--drafts", default=20, show_default=True, help="Timed offline drafts per size")
 @click.option("--no-server", is_flag=True, help="Skip the `chroma run` server measurement")
 @click.option("--no-peer", is_flag=True, help="Skip the plain LangChain-style peer")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Write the results as JSON")
-@click.option("--markdown", "md_out", type=click.Path(dir_okay=False), default=None,
-              help="Write the results into this Markdown file's generated block (e.g. BENCHMARKS.md)")
+@click.option(
+    "--markdown",
+    "md_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the results into this Markdown file's generated block (e.g. BENCHMARKS.md)",
+)
 @friendly
-def bench_cmd(corpus: str | None, sizes: tuple[int, ...], cases: str | None, directory: str | None, queries: int,
-              drafts: int, no_server: bool, no_peer: bool, json_out: str | None, md_out: str | None) -> None:
+def bench_cmd(
+    corpus: str | None,
+    sizes: tuple[int, ...],
+    cases: str | None,
+    directory: str | None,
+    queries: int,
+    drafts: int,
+    no_server: bool,
+    no_peer: bool,
+    json_out: str | None,
+    md_out: str | None,
+) -> None:
     """Benchmark ingest, re-ingest, search and draft latency, memory, server mode and a plain peer."""
     from rag import bench
 

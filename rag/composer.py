@@ -92,6 +92,7 @@ def _mmr(rel: np.ndarray, sim: np.ndarray, budget_words: int, lengths: list[int]
     words = 0
     candidates = [i for i in np.argsort(-rel) if rel[i] >= MIN_RELEVANCE]
     while candidates and len(chosen) < MAX_SENTENCES and words < budget_words:
+
         def value(i: int) -> float:
             novelty = max((sim[i, j] for j in chosen), default=0.0)
             return MMR_LAMBDA * rel[i] - (1 - MMR_LAMBDA) * novelty

@@ -57,17 +57,19 @@ def draft(
     if not (request.ask or request.text).strip():
         raise EmptyRequestError("There is nothing to reply to: paste the petition, question or letter first.")
     name = str(backend or assistant.settings.backend)
-    chosen = backend if hasattr(backend, "compose") else make_backend(name, assistant)
+    chosen: Any = backend if hasattr(backend, "compose") else make_backend(name, assistant)
     filters = SearchFilters(as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
     found = assistant.search(request.ask or request.text, k=k, filters=filters)
     passages = relevant(found)
     warnings: list[DraftWarning] = _language_warnings(request, chosen)
     if not passages:
-        warnings.append(DraftWarning(
-            "no_precedent",
-            "No earlier reply in the index is close enough to this request to draft from; "
-            "the body needs officials' advice. Nothing unrelated was used.",
-        ))
+        warnings.append(
+            DraftWarning(
+                "no_precedent",
+                "No earlier reply in the index is close enough to this request to draft from; "
+                "the body needs officials' advice. Nothing unrelated was used.",
+            )
+        )
         composition = Composition("", [], ["no precedent"])
     elif on_token is not None and getattr(chosen, "name", "") == "openai":
         composition = chosen.compose(request, passages, on_token=on_token)

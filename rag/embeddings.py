@@ -65,9 +65,7 @@ class MiniLMEmbedder:
         # no busy-waiting between ops: on a shared or busy CPU spinning threads burn the cores the
         # other threads need (measured: +30% chunks/s, +40% chunks per CPU-second at load 8 on 2 cores)
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(
-            str(_model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        self._session = ort.InferenceSession(str(_model_path()), sess_options=opts, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()

@@ -69,8 +69,14 @@ def ingest(
     return summary
 
 
-def _ingest_items(items: Iterable[Document | Skipped], writer: _Writer, known: dict[str, str],
-                  summary: IngestSummary, bar: tqdm, batch_chunks: int) -> None:
+def _ingest_items(
+    items: Iterable[Document | Skipped],
+    writer: _Writer,
+    known: dict[str, str],
+    summary: IngestSummary,
+    bar: tqdm,
+    batch_chunks: int,
+) -> None:
     seen: dict[str, str] = {}
     batch: list[Document] = []
     chunks: dict[str, list[Chunk]] = {}

@@ -75,8 +75,18 @@ class LexicalIndex:
                 by_doc.setdefault(str(m.get("doc_id")), []).append(i)
             self._by_doc = by_doc
         rows = self._by_doc.get(doc_id, [])
-        passages = [Passage(doc_id, self.ids[i], self.texts[i], int(self.metas[i]["start"]),
-                            int(self.metas[i]["end"]), 0.0, self.metas[i]) for i in rows]
+        passages = [
+            Passage(
+                doc_id,
+                self.ids[i],
+                self.texts[i],
+                int(self.metas[i]["start"]),
+                int(self.metas[i]["end"]),
+                0.0,
+                self.metas[i],
+            )
+            for i in rows
+        ]
         return sorted(passages, key=lambda p: p.start)
 
     def position(self, chunk_id: str) -> int | None:

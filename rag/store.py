@@ -124,7 +124,7 @@ class Store:
         return _document_from_record(doc_id, got["documents"][0], got["metadatas"][0])
 
     def list_documents(self) -> list[dict[str, Any]]:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for page in self._pages(self.docs, include=["metadatas"]):
             rows.extend(dict(meta, doc_id=doc_id) for doc_id, meta in zip(page["ids"], page["metadatas"]))
         return sorted(rows, key=lambda r: r["doc_id"])
@@ -188,8 +188,12 @@ class Store:
 
     def sweep_orphans(self, known: set[str]) -> int:
         """Delete chunks whose document has no complete record (left by a crash)."""
-        orphans = [cid for page in self._pages(self.chunks, include=["metadatas"])
-                   for cid, meta in zip(page["ids"], page["metadatas"]) if meta.get("doc_id") not in known]
+        orphans = [
+            cid
+            for page in self._pages(self.chunks, include=["metadatas"])
+            for cid, meta in zip(page["ids"], page["metadatas"])
+            if meta.get("doc_id") not in known
+        ]
         with _translated("clean up the index"):
             for s in range(0, len(orphans), PAGE):
                 self.chunks.delete(ids=orphans[s : s + PAGE])
@@ -229,5 +233,3 @@ def _document_from_record(doc_id: str, text: str, meta: dict[str, Any]) -> Docum
     dm.refs = json.loads(meta.get("refs_json", "[]"))
     spans = [tuple(s) for s in json.loads(meta.get("boilerplate", "[]"))]
     return Document(doc_id, text, dm, source=str(meta.get("source", "")), boilerplate=spans)  # type: ignore[arg-type]
-
-

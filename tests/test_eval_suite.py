@@ -36,7 +36,9 @@ def test_seed_cases_run_end_to_end_with_a_valid_schema(seeds_run: dict[str, Any]
     assert summary["n_cases"] == 3 == len(seeds_run["cases"])
     assert {c["id"] for c in seeds_run["cases"]} == {"WQ85953", "P-06-1199", "P-06-1161"}
     assert 0.0 <= summary["rougeL_f1"] <= 1.0 and summary["citation_validity"] == 1.0
-    assert summary["baselines"]["oracle_precedent"]["rougeL_f1"] >= summary["baselines"]["nearest_precedent"]["rougeL_f1"]
+    assert (
+        summary["baselines"]["oracle_precedent"]["rougeL_f1"] >= summary["baselines"]["nearest_precedent"]["rougeL_f1"]
+    )
 
 
 def test_seed_cases_never_cite_their_own_or_later_documents(seeds_run: dict[str, Any]) -> None:
@@ -82,7 +84,9 @@ def test_dev_slice_runs_and_obeys_the_no_leak_rule(tmp_path: Path, embedder: Any
     for case in load_cases(cases_path):
         unfiltered = assistant.search(case.reference_answer, k=10)
         assert case.id in {h.doc_id for h in unfiltered}
-        hits = assistant.search(case.reference_answer, k=50, filters=SearchFilters(as_of=case.date, exclude_doc_ids={case.id}))
+        hits = assistant.search(
+            case.reference_answer, k=50, filters=SearchFilters(as_of=case.date, exclude_doc_ids={case.id})
+        )
         assert hits and all(h.doc_id != case.id and h.meta["date_int"] < date_int(case.date) for h in hits)
 
 

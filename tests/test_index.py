@@ -136,7 +136,9 @@ def test_kind_filter(seeded: Assistant) -> None:
 
 
 def test_date_range_and_author_filters(seeded: Assistant) -> None:
-    hits = seeded.search("children's services", k=10, filters=SearchFilters(date_from="2022-01-01", date_to="2022-07-31"))
+    hits = seeded.search(
+        "children's services", k=10, filters=SearchFilters(date_from="2022-01-01", date_to="2022-07-31")
+    )
     assert hits and all(20220101 <= p.meta["date_int"] <= 20220731 for p in hits)
     mine = seeded.search("children's services", k=10, filters=SearchFilters(author="julie morgan"))
     assert mine and all("julie morgan" in p.meta["author_key"] for p in mine)

@@ -26,7 +26,11 @@ from rag.settings import Settings
 
 RETRIEVAL_K = 5
 SUMMARY_METRICS = (
-    "rougeL_f1", "semantic_similarity", "key_fact_recall", "citation_validity", "citation_support",
+    "rougeL_f1",
+    "semantic_similarity",
+    "key_fact_recall",
+    "citation_validity",
+    "citation_support",
 )
 
 
@@ -156,8 +160,11 @@ def summarise(cases: list[dict[str, Any]], backend: str, seconds: float) -> dict
         },
         "oracle_precedent": {"rougeL_f1": avg("oracle_rougeL_f1")},
     }
-    gap = M.gap_closed(summary["rougeL_f1"], summary["baselines"]["nearest_precedent"]["rougeL_f1"],
-                       summary["baselines"]["oracle_precedent"]["rougeL_f1"])
+    gap = M.gap_closed(
+        summary["rougeL_f1"],
+        summary["baselines"]["nearest_precedent"]["rougeL_f1"],
+        summary["baselines"]["oracle_precedent"]["rougeL_f1"],
+    )
     summary["gap_closed"] = round(gap, 4) if gap is not None else None
     summary["seconds"] = round(seconds, 2)
     return summary
