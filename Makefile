@@ -32,7 +32,7 @@ lint: $(STAMP)
 check: lint test
 
 bench: index
-	$(VENV)/bin/ymateb bench --json BENCHMARKS.json
+	$(VENV)/bin/ymateb bench --json BENCHMARKS.json --markdown BENCHMARKS.md
 
 eval: $(STAMP)
 	$(VENV)/bin/ymateb eval --cases evals/cases/seeds.jsonl --corpus seeds/ --report eval-report

@@ -100,6 +100,25 @@ class SearchFilters:
 
 
 RRF_K = 60
+OVERFETCH_MIN_SHARE = 0.05  # filters letting through at least this share of chunks are applied here
+
+
+def _dense_allowed(
+    dense: Callable[[np.ndarray, int, dict[str, Any] | None], list[tuple[str, float]]],
+    vector: np.ndarray, depth: int, filters: SearchFilters, lex: LexicalIndex, mask: np.ndarray,
+) -> list[tuple[str, float]]:
+    """The nearest `depth` allowed chunks. Chroma's metadata filter costs 80-200 ms at 40k chunks
+    (2 ms unfiltered), so when the filters keep a fair share of the index we over-fetch unfiltered
+    and apply the exact mask here; Chroma filters only when too few allowed chunks come back."""
+    where = filters.where(lex)
+    share = float(mask.mean()) if len(mask) else 0.0
+    if where is not None and share >= OVERFETCH_MIN_SHARE:
+        n = min(len(mask), int(depth / share * 2) + 20)
+        hits = [(cid, sim) for cid, sim in dense(vector, n, None)
+                if (i := lex.position(cid)) is not None and mask[i]]
+        if len(hits) >= depth or n >= len(mask):
+            return hits[:depth]
+    return dense(vector, depth, where)
 # Measured on the Education dev set: officials reuse exact wording, so BM25 finds the best earlier
 # answer more often than MiniLM does (top-1 ROUGE-L 0.177 vs 0.151); weighting it 2:1 in the fusion
 # lifted recall@5 of the best precedent from 0.175 to 0.192.
@@ -139,7 +158,7 @@ def hybrid_search(
     bm25 = np.where(mask, bm25, -1.0)
     top = np.argsort(-bm25, kind="stable")[:depth]
     lexical = [lex.ids[i] for i in top if bm25[i] > 0]
-    dense_hits = dense(query_vector, depth, filters.where(lex))
+    dense_hits = _dense_allowed(dense, query_vector, depth, filters, lex, mask)
     cosine = dict(dense_hits)
     fused = fuse([[cid for cid, _ in dense_hits], lexical], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])
     for cid in fused:
