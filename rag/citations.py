@@ -34,7 +34,26 @@ SUPPORT_THRESHOLD = 0.5  # calibrated on seed passages: copies ~1.0, paraphrases
 _MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20})\]")
 _MARKER_WITH_SPACE = re.compile(r"\s{0,5}" + _MARKER.pattern)
 _END = re.compile(r"[.!?\u2026]+[\"'\u2019\u201d)]*((?:\s{0,3}\[\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20}\])*)")
-_ABBREV = {"e.g", "i.e", "mr", "mrs", "ms", "dr", "no", "st", "cf", "etc", "vs", "prof", "cllr", "para", "ref", "hon", "rt", "gov"}
+_ABBREV = {
+    "e.g",
+    "i.e",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "no",
+    "st",
+    "cf",
+    "etc",
+    "vs",
+    "prof",
+    "cllr",
+    "para",
+    "ref",
+    "hon",
+    "rt",
+    "gov",
+}
 
 
 def _boundary_ok(line: str, dot: int, after: int) -> bool:
