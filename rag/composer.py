@@ -70,6 +70,13 @@ def question_text(chunks: list[Passage]) -> str:
     return first.text[: max(0, answer_start - first.start)].strip()
 
 
+def _usable(sentence: str) -> bool:
+    """A sentence that can stand alone in a new reply: substantive, not the old letter's frame,
+    not a list item or heading cut from its context (those end without a full stop)."""
+    ends = sentence.rstrip("\"'\u2019\u201d) ").endswith((".", "?", "!"))
+    return ends and is_substantive(sentence) and len(sentence.split()) <= 90 and not _FRAME_SENTENCE.match(sentence)
+
+
 def _sentences(passages: list[Passage]) -> list[_Sentence]:
     out: list[_Sentence] = []
     seen: set[str] = set()
@@ -80,7 +87,7 @@ def _sentences(passages: list[Passage]) -> list[_Sentence]:
             where = text.find(s[:40], pos)
             pos = where if where >= 0 else pos
             key = " ".join(s.lower().split())
-            if key in seen or not is_substantive(s) or len(s.split()) > 90 or _FRAME_SENTENCE.match(s):
+            if key in seen or not _usable(s):
                 continue
             seen.add(key)
             out.append(_Sentence(s, p, rank, base + pos))

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 NO_PRECEDENT_SIM = 0.40  # best passage cosine to the ask below which nothing counts as a precedent
 PASSAGES = 8  # passages retrieved per draft
+# A draft rests on what Government has said: its replies and answers (and documents of no known
+# kind, e.g. an uploaded ministerial letter). Letters it received are context, never a source.
+DRAFT_FROM = ["petition_response", "written_question", "unknown"]
 
 
 class Backend(Protocol):
@@ -58,7 +61,7 @@ def draft(
         raise EmptyRequestError("There is nothing to reply to: paste the petition, question or letter first.")
     name = str(backend or assistant.settings.backend)
     chosen: Any = backend if hasattr(backend, "compose") else make_backend(name, assistant)
-    filters = SearchFilters(as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
+    filters = SearchFilters(kinds=DRAFT_FROM, as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
     found = assistant.search(request.ask or request.text, k=k, filters=filters)
     passages = relevant(found)
     warnings: list[DraftWarning] = _language_warnings(request, chosen)

@@ -146,12 +146,21 @@ def test_empty_request_is_refused(seeded: Assistant, text: str) -> None:
 
 
 def test_as_of_cites_nothing_dated_on_or_after_it(seeded: Assistant) -> None:
-    draft = seeded.draft(parse_request(WQ_QUESTION, kind="written_question", as_of="2021-01-01"))
+    draft = seeded.draft(parse_request(WQ_QUESTION, kind="written_question", as_of="2022-01-01"))
 
-    assert draft.citations, "the 2019 ADSS Cymru letter predates the cut-off"
-    assert all(c.date and c.date < "2021-01-01" for c in draft.citations)
-    assert all(str(p.meta.get("date")) < "2021-01-01" for p in draft.passages)
+    assert draft.citations, "the reply to P-06-1199 (23 September 2021) predates the cut-off"
+    assert all(c.date and c.date < "2022-01-01" for c in draft.citations)
+    assert all(str(p.meta.get("date")) < "2022-01-01" for p in draft.passages)
     assert not _codes(draft) & BAD_CODES
+
+
+def test_letters_received_are_never_cited_as_the_governments_line(seeded: Assistant) -> None:
+    # Before 2021 the seeds hold only the ADSS Cymru letter to a committee: not a Government reply.
+    early = seeded.draft(parse_request(WQ_QUESTION, kind="written_question", as_of="2021-01-01"))
+    assert early.citations == [] and "no_precedent" in _codes(early)
+    later = seeded.draft(parse_request("Why is there no independent review of children's services?"))
+    assert later.citations
+    assert {c.doc_id for c in later.citations}.isdisjoint({"001_ee2d74eb3e89c0bc", "004_39feb1b05e3fab23"})
 
 
 # ---------------------------------------------------------------------------- near-identical question
