@@ -73,14 +73,27 @@ class Assistant:
 
     # -- the BM25 side ---------------------------------------------------------------------
     def refresh(self) -> LexicalIndex:
-        """Rebuild the BM25 side from Chroma (dropping orphan chunks) and stamp a new generation."""
+        """Rebuild the BM25 side from Chroma and stamp a new generation.
+
+        Embedded, this process is the only writer, so chunks whose document has no complete
+        record are leftovers of a crash and are deleted. On a shared server they may be another
+        instance's batch in flight, so they are only left out of search until their record lands.
+        """
         with self._lock:
-            self.store.sweep_orphans(set(self.store.doc_hashes()))
+            if not self.settings.chroma_url:
+                self.store.sweep_orphans(set(self.store.doc_hashes()))
             generation = self.store.bump_generation()
-            lex = LexicalIndex.build(self.store.chunk_pages(), generation)
-            lex.save(self.lexical_dir)
+            lex = self._build(generation)
             self._lex, self._checked = lex, time.monotonic()
             return lex
+
+    def _build(self, generation: str) -> LexicalIndex:
+        """The BM25 side over every chunk of a complete document, saved beside the store."""
+        complete = set(self.store.doc_hashes())
+        pages = (_only_docs(page, complete) for page in self.store.chunk_pages())
+        lex = LexicalIndex.build(pages, generation)
+        lex.save(self.lexical_dir)
+        return lex
 
     def _stale(self) -> bool:
         return self.lexical().generation != self.store.generation()
@@ -96,8 +109,7 @@ class Assistant:
             if self._lex is None or self._lex.generation != generation:
                 lex = LexicalIndex.load(self.lexical_dir)
                 if lex is None or lex.generation != generation:
-                    lex = LexicalIndex.build(self.store.chunk_pages(), generation)
-                    lex.save(self.lexical_dir)
+                    lex = self._build(generation)
                 self._lex = lex
             return self._lex
 
@@ -124,6 +136,11 @@ class Assistant:
             filters=filters,
             per_doc=per_doc or self.settings.passages_per_doc,
         )
+
+
+def _only_docs(page: dict[str, Any], complete: set[str]) -> dict[str, Any]:
+    keep = [i for i, m in enumerate(page["metadatas"]) if m.get("doc_id") in complete]
+    return {key: [page[key][i] for i in keep] for key in ("ids", "documents", "metadatas")}
 
 
 def lexical_dir_for(settings: Settings) -> Path:
