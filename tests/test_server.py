@@ -83,6 +83,35 @@ def test_second_instance_rebuilds_bm25_from_server_and_sees_changes(
     assert len(reader.lexical()) == len(writer.lexical())
 
 
+def test_another_instances_batch_in_flight_is_hidden_not_deleted(
+    server: Server, tmp_path: Path, embedder: object
+) -> None:
+    from rag.chunking import chunk_document
+    from rag.loaders import load_file
+
+    a = client(server, tmp_path, embedder, "a")
+    b = client(server, tmp_path, embedder, "b")
+    a.ingest([SEEDS / "000_13427d4b3c4b56d1.txt"])
+    # Instance b is half-way through writing WQ85953: chunks in, document record not yet.
+    doc = load_file(SEEDS / f"{WQ85953}.txt")
+    chunks = chunk_document(doc)
+    b.store.chunks.upsert(
+        ids=[c.chunk_id for c in chunks],
+        documents=[c.text for c in chunks],
+        metadatas=[c.metadata for c in chunks],
+        embeddings=b.embedder.embed([c.text for c in chunks]),
+    )
+    a.ingest([SEEDS / "002_013fdf69bcaa1894.txt"])  # a's refresh must not delete b's chunks ...
+    assert b.store.chunks.get(ids=[chunks[0].chunk_id])["ids"] == [chunks[0].chunk_id]
+    assert all(p.doc_id != WQ85953 for p in a.search(REVIEW_QUERY, k=5))  # ... nor search them
+    summary = b.ingest([SEEDS / f"{WQ85953}.txt"])  # b finishes: written once, no duplicates
+    assert summary.written == 1
+    ids = [cid for page in a.store.chunk_pages() for cid in page["ids"]]
+    assert len(ids) == len(set(ids)) == sum(int(d["n_chunks"]) for d in a.list_documents())
+    time.sleep(2.2)
+    assert a.search(REVIEW_QUERY, k=1)[0].doc_id == WQ85953
+
+
 def test_draft_and_reingest_over_server(server: Server, tmp_path: Path, embedder: object) -> None:
     a = client(server, tmp_path, embedder)
     a.ingest([SEEDS])
