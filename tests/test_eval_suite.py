@@ -35,7 +35,12 @@ def test_seed_cases_run_end_to_end_with_a_valid_schema(seeds_run: dict[str, Any]
     summary = seeds_run["summary"]
     assert summary["n_cases"] == 3 == len(seeds_run["cases"])
     assert {c["id"] for c in seeds_run["cases"]} == {"WQ85953", "P-06-1199", "P-06-1161"}
-    assert 0.0 <= summary["rougeL_f1"] <= 1.0 and summary["citation_validity"] == 1.0
+    assert 0.0 <= summary["rougeL_f1"] <= 1.0
+    by_id = {c["id"]: c for c in seeds_run["cases"]}
+    # Before P-06-1199's reply (23 September 2021) the seeds hold no Government reply at all, only
+    # the ADSS Cymru letter: the drafter says so instead of citing a letter it received.
+    assert [w["code"] for w in by_id["P-06-1199"]["warnings"]] == ["no_precedent"]
+    assert by_id["WQ85953"]["citation_validity"] == by_id["P-06-1161"]["citation_validity"] == 1.0
     assert (
         summary["baselines"]["oracle_precedent"]["rougeL_f1"] >= summary["baselines"]["nearest_precedent"]["rougeL_f1"]
     )
