@@ -232,6 +232,7 @@ def draft_cmd(
 @click.option("--limit", type=int, default=None, help="Only the first N cases")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the full result as JSON")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write a Markdown report with charts")
+@click.option("--judge", is_flag=True, help="Also score each draft with an LLM judge (needs YMATEB_LLM_BASE_URL)")
 @store_option
 @click.pass_context
 @friendly
@@ -244,6 +245,7 @@ def eval_cmd(
     limit: int | None,
     json_out: str | None,
     report_dir: str | None,
+    judge: bool,
     store: str | None,
 ) -> None:
     """Back-test drafts against real answers (no-leak: only precedents dated before each case)."""
@@ -251,10 +253,14 @@ def eval_cmd(
         return
     if not cases:
         raise click.UsageError("--cases FILE is required (e.g. evals/cases/seeds.jsonl).")
+    from rag.evaluation.judge import LLMJudge
     from rag.evaluation.runner import CorpusSpec, run_eval
 
+    settings = _settings(store)
+    llm_judge = LLMJudge(settings) if judge else None  # no endpoint: ConfigError before any work
     spec = CorpusSpec(tuple(corpus) or ("seeds",), tuple(_field_filter(o) for o in only))
-    result = run_eval(cases, spec, _settings(store), backend=backend, limit=limit, progress=sys.stderr.isatty())
+    progress = sys.stderr.isatty()
+    result = run_eval(cases, spec, settings, backend=backend, limit=limit, progress=progress, judge=llm_judge)
     if json_out:
         Path(json_out).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     if report_dir:
@@ -283,6 +289,8 @@ def _print_summary(s: dict[str, Any]) -> None:
         ("retrieval recall@5", s["retrieval_recall_at_5"], None, None),
         ("MRR", s["mrr"], None, None),
     ]
+    judged = (("judge faithfulness", "judge_faithfulness"), ("judge coverage", "judge_coverage"))
+    rows += [(name, s[key], None, None) for name, key in judged if key in s]
     click.echo(f"{'metric':<22}{'system':>10}{'nearest':>10}{'oracle':>10}")
     for name, *vals in rows:
         click.echo(f"{name:<22}" + "".join(f"{v:>10.3f}" if isinstance(v, float) else f"{'':>10}" for v in vals))

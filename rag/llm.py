@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rag.composer import Composition
@@ -33,14 +34,7 @@ class OpenAIBackend:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import openai
-
-            self._client = openai.OpenAI(
-                base_url=self.settings.llm_base_url,
-                api_key=self.settings.llm_api_key or "not-needed",
-                timeout=self.settings.llm_timeout,
-                max_retries=0,
-            )
+            self._client = openai_client(self.settings)
         return self._client
 
     def compose(self, request: DraftRequest, passages: list[Passage], on_token: TokenSink | None = None) -> Composition:
@@ -49,10 +43,8 @@ class OpenAIBackend:
         return Composition(text.strip(), passages, [f"drafted by {self.settings.llm_model}"])
 
     def _complete(self, messages: list[dict[str, str]], on_token: TokenSink | None) -> str:
-        import openai
-
         where = self.settings.llm_base_url or "the OpenAI API"
-        try:
+        with vendor_errors(self.settings):
             stream = self.client.chat.completions.create(
                 model=self.settings.llm_model, messages=messages, stream=True, temperature=0.2
             )
@@ -67,30 +59,50 @@ class OpenAIBackend:
                         parts.append(delta.content)
                         if on_token:
                             on_token(delta.content)
-        except openai.AuthenticationError as exc:
-            raise AuthError(
-                f"The endpoint {where} refused the API key (HTTP {exc.status_code}); check YMATEB_LLM_API_KEY."
-            ) from exc
-        except openai.PermissionDeniedError as exc:
-            raise AuthError(f"The endpoint {where} denied access (HTTP 403); check the key's permissions.") from exc
-        except openai.APITimeoutError as exc:
-            raise EndpointTimeout(
-                f"The endpoint {where} did not answer within {self.settings.llm_timeout:g} s; try again, "
-                "raise YMATEB_LLM_TIMEOUT, or use the offline backend."
-            ) from exc
-        except openai.APIConnectionError as exc:
-            raise BackendError(
-                f"Could not reach the endpoint {where}; check YMATEB_LLM_BASE_URL and the network."
-            ) from exc
-        except openai.APIStatusError as exc:
-            raise BackendError(
-                f"The endpoint {where} failed with HTTP {exc.status_code}; try again later or use the offline backend."
-            ) from exc
-        except openai.OpenAIError as exc:
-            raise BackendError(f"The endpoint {where} returned something unusable ({type(exc).__name__}).") from exc
         text = "".join(parts)
         if refused:
             raise EmptyAnswerError(f"The model at {where} refused to draft this; edit the request or draft offline.")
         if not text.strip():
             raise EmptyAnswerError(f"The model at {where} returned an empty answer; try again or draft offline.")
         return text
+
+
+def openai_client(settings: Settings) -> Any:
+    """An `openai.OpenAI` client for the configured endpoint: its timeout, no silent retries."""
+    import openai
+
+    return openai.OpenAI(
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key or "not-needed",
+        timeout=settings.llm_timeout,
+        max_retries=0,
+    )
+
+
+@contextmanager
+def vendor_errors(settings: Settings) -> Iterator[None]:
+    """Translate openai exceptions raised inside the block into rag.errors naming the endpoint."""
+    import openai
+
+    where = settings.llm_base_url or "the OpenAI API"
+    try:
+        yield
+    except openai.AuthenticationError as exc:
+        raise AuthError(
+            f"The endpoint {where} refused the API key (HTTP {exc.status_code}); check YMATEB_LLM_API_KEY."
+        ) from exc
+    except openai.PermissionDeniedError as exc:
+        raise AuthError(f"The endpoint {where} denied access (HTTP 403); check the key's permissions.") from exc
+    except openai.APITimeoutError as exc:
+        raise EndpointTimeout(
+            f"The endpoint {where} did not answer within {settings.llm_timeout:g} s; try again, "
+            "raise YMATEB_LLM_TIMEOUT, or use the offline backend."
+        ) from exc
+    except openai.APIConnectionError as exc:
+        raise BackendError(f"Could not reach the endpoint {where}; check YMATEB_LLM_BASE_URL and the network.") from exc
+    except openai.APIStatusError as exc:
+        raise BackendError(
+            f"The endpoint {where} failed with HTTP {exc.status_code}; try again later or use the offline backend."
+        ) from exc
+    except openai.OpenAIError as exc:
+        raise BackendError(f"The endpoint {where} returned something unusable ({type(exc).__name__}).") from exc

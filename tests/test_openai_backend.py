@@ -1,18 +1,13 @@
 """The OpenAI-compatible backend against a scripted chat-completions server on loopback.
 
 Nothing is patched: the real `openai` client is configured through Settings to talk to a
-ThreadingHTTPServer that records every request and streams scripted SSE replies.
+ThreadingHTTPServer (tests/fake_openai.py) that records every request and streams scripted SSE replies.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
-import threading
-from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +25,8 @@ from rag.request import parse_request
 from rag.settings import Settings
 from rag.templates import FENCE
 
+from .fake_openai import FakeOpenAI, Scripted
+
 OPEN, CLOSE = f"<{FENCE}>", f"</{FENCE}>"
 PETITION = (
     "P-06-1199 Place Cardiff Children's Services into special measures and conduct an urgent independent review\n\n"
@@ -42,107 +39,6 @@ REPLY = [
     "about the quality of children's social services in Wales [1].",
     "\n\nWe are regularly in touch with local authority children's services [1].",
 ]
-
-
-# ---------------------------------------------------------------------------- the fake server
-
-
-@dataclass
-class Scripted:
-    """One reply: an HTTP status, the streamed content pieces, and a delay before answering."""
-
-    status: int = 200
-    pieces: list[str] = field(default_factory=list)
-    delay: float = 0.0
-    error: str = "scripted failure"
-
-
-class FakeOpenAI:
-    """An OpenAI-compatible /v1/chat/completions on 127.0.0.1 that records what it receives."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.replies: deque[Scripted] = deque()
-        self.stopping = threading.Event()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
-        self.server.fake = self  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def enqueue(self, *replies: Scripted) -> None:
-        self.replies.extend(replies)
-
-    def reply(self, *pieces: str) -> None:
-        self.enqueue(Scripted(pieces=list(pieces)))
-
-    def start(self) -> FakeOpenAI:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _chunk(model: str, delta: dict[str, Any], finish: str | None = None) -> bytes:
-    event = {
-        "id": "chatcmpl-fake",
-        "object": "chat.completion.chunk",
-        "created": 1_700_000_000,
-        "model": model,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-    }
-    return f"data: {json.dumps(event)}\n\n".encode()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
-        pass
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
-        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        fake.requests.append({"path": self.path, "headers": headers, "json": json.loads(raw or b"{}")})
-        script = fake.replies.popleft() if fake.replies else Scripted(500, error="no scripted reply left")
-        if script.delay and fake.stopping.wait(script.delay):
-            return
-        try:
-            if self.path != "/v1/chat/completions":
-                self._error(404, "not found")
-            elif script.status != 200:
-                self._error(script.status, script.error)
-            else:
-                self._stream(fake.requests[-1]["json"].get("model", ""), script.pieces)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
-            pass
-
-    def _error(self, status: int, message: str) -> None:
-        body = json.dumps({"error": {"message": message, "type": "invalid_request_error", "code": None}}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _stream(self, model: str, pieces: list[str]) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-        self.wfile.write(_chunk(model, {"role": "assistant", "content": ""}))
-        for piece in pieces:
-            self.wfile.write(_chunk(model, {"content": piece}))
-            self.wfile.flush()
-        self.wfile.write(_chunk(model, {}, "stop"))
-        self.wfile.write(b"data: [DONE]\n\n")
-        self.wfile.flush()
 
 
 # ---------------------------------------------------------------------------- fixtures

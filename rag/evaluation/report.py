@@ -7,6 +7,8 @@
                 <CASE_METRICS>, "retrieval_rank", "oracle_doc_id", ...}]}
 
 Metric values may be null (not measured, e.g. no eligible precedent). Extra keys are allowed.
+Optional (only with the LLM judge): "judge_faithfulness", "judge_coverage" in the summary and in
+each case, and "judge_reason" in each case; checked for type when present.
 Charts are drawn with matplotlib's object API on the Agg canvas: no display, no pyplot state,
 no figure left open, and the same input writes the same bytes.
 """
@@ -43,6 +45,7 @@ CASE_METRICS = (
     "oracle_rougeL_f1",
 )
 BUCKETS = (("strong (oracle ≥ 0.5)", 0.5, None), ("middling (0.3–0.5)", 0.3, 0.5), ("weak (< 0.3)", None, 0.3))
+JUDGE_METRICS = ("judge_faithfulness", "judge_coverage")
 TEXT_LIMIT = 700
 
 # --------------------------------------------------------------------------- schema
@@ -80,6 +83,11 @@ _CASE_SCHEMA: dict[str, _Check] = {
     "retrieval_rank": _int_or_none,
     "oracle_doc_id": lambda v: v is None or isinstance(v, str),
 }
+_OPTIONAL_SUMMARY: dict[str, _Check] = dict.fromkeys(JUDGE_METRICS, _number_or_none)
+_OPTIONAL_CASE: dict[str, _Check] = {
+    **dict.fromkeys(JUDGE_METRICS, _number_or_none),
+    "judge_reason": lambda v: v is None or isinstance(v, str),
+}
 
 
 def _check(obj: Any, schema: dict[str, _Check], where: str) -> list[str]:
@@ -92,6 +100,13 @@ def _check(obj: Any, schema: dict[str, _Check], where: str) -> list[str]:
         elif not ok(obj[key]):
             problems.append(f"{where}.{key}: wrong type ({type(obj[key]).__name__})")
     return problems
+
+
+def _check_optional(obj: Any, schema: dict[str, _Check], where: str) -> list[str]:
+    if not isinstance(obj, dict):
+        return []
+    present = {k: ok for k, ok in schema.items() if k in obj}
+    return _check(obj, present, where)
 
 
 def _check_baselines(summary: dict[str, Any]) -> list[str]:
@@ -110,6 +125,7 @@ def validate_result(result: Any) -> list[str]:
     if not isinstance(result, dict):
         return ["result: expected an object"]
     problems = _check(result.get("summary"), _SUMMARY_SCHEMA, "summary")
+    problems += _check_optional(result.get("summary"), _OPTIONAL_SUMMARY, "summary")
     if isinstance(result.get("summary"), dict):
         problems += _check_baselines(result["summary"])
     cases = result.get("cases")
@@ -117,6 +133,7 @@ def validate_result(result: Any) -> list[str]:
         return [*problems, "cases: missing or not a list"]
     for i, case in enumerate(cases):
         problems += _check(case, _CASE_SCHEMA, f"cases[{i}]")
+        problems += _check_optional(case, _OPTIONAL_CASE, f"cases[{i}]")
     n = result.get("summary", {}).get("n_cases") if isinstance(result.get("summary"), dict) else None
     if isinstance(n, int) and n != len(cases):
         problems.append(f"summary.n_cases: {n} but there are {len(cases)} cases")
@@ -222,6 +239,8 @@ def _summary_section(summary: dict[str, Any]) -> list[str]:
     ]
     for key in SUMMARY_METRICS:
         lines.append(f"| {key} | {_fmt(summary.get(key))} | {_fmt(near.get(key))} | {_fmt(oracle.get(key))} |")
+    for key in (k for k in JUDGE_METRICS if k in summary):
+        lines.append(f"| {key} (LLM judge) | {_fmt(summary.get(key))} | — | — |")
     lines += [
         "",
         f"**Gap closed** (ROUGE-L, nearest precedent → oracle): {_fmt(summary.get('gap_closed'))}",

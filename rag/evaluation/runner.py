@@ -17,8 +17,10 @@ from rag.assistant import Assistant, build_assistant
 from rag.citations import check_citations, citation_support
 from rag.documents import Document, Skipped
 from rag.embeddings import Embedder, default_embedder
+from rag.errors import BackendError
 from rag.evaluation import metrics as M
 from rag.evaluation.cases import Case, eligible, load_cases
+from rag.evaluation.judge import LLMJudge
 from rag.loaders import load_paths
 from rag.request import parse_request
 from rag.retrieval import SearchFilters
@@ -32,6 +34,7 @@ SUMMARY_METRICS = (
     "citation_validity",
     "citation_support",
 )
+JUDGE_METRICS = ("judge_faithfulness", "judge_coverage")
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,16 @@ def _all_documents(assistant: Assistant) -> list[Document]:
     return _doc_cache[key]
 
 
-def run_case(assistant: Assistant, case: Case, backend: str) -> dict[str, Any]:
-    """Draft one case and score it and both baselines."""
+def _judged(judge: LLMJudge, case: Case, draft: str, sources: list[str]) -> dict[str, Any]:
+    """The judge's scores; an endpoint failure on one case is recorded there, not fatal to the run."""
+    try:
+        return judge.judge(case.question, draft, case.reference_answer, sources)
+    except BackendError as exc:
+        return {"judge_faithfulness": None, "judge_coverage": None, "judge_reason": f"judge failed: {exc}"}
+
+
+def run_case(assistant: Assistant, case: Case, backend: str, judge: LLMJudge | None = None) -> dict[str, Any]:
+    """Draft one case and score it and both baselines (and ask the LLM judge, when one is given)."""
     exclude = {case.id} | ({case.corpus_doc_id} if case.corpus_doc_id else set())
     kind = "petition" if case.kind.startswith("petition") else "written_question"
     request = parse_request(case.question, kind=kind, as_of=case.date)
@@ -118,7 +129,7 @@ def run_case(assistant: Assistant, case: Case, backend: str) -> dict[str, Any]:
     report = check_citations(draft.body, draft.passages, assistant.embedder) if draft.body else None
     ref = case.reference_answer
     sims = M.semantic_similarities([(draft.body, ref), (nearest, ref)], assistant.embedder)
-    return {
+    result: dict[str, Any] = {
         "id": case.id,
         "date": case.date,
         "question": case.question,
@@ -141,6 +152,9 @@ def run_case(assistant: Assistant, case: Case, backend: str) -> dict[str, Any]:
         "oracle_rougeL_f1": oracle[1] if oracle else 0.0,
         "eligible_precedents": len(candidates),
     }
+    if judge is not None:
+        result |= _judged(judge, case, draft.body, [p.text for p in draft.passages])
+    return result
 
 
 def summarise(cases: list[dict[str, Any]], backend: str, seconds: float) -> dict[str, Any]:
@@ -151,6 +165,8 @@ def summarise(cases: list[dict[str, Any]], backend: str, seconds: float) -> dict
     ranks = [c["retrieval_rank"] for c in cases]
     summary: dict[str, Any] = {"n_cases": len(cases), "backend": backend}
     summary.update({m: avg(m) for m in SUMMARY_METRICS})
+    if any(m in c for c in cases for m in JUDGE_METRICS):
+        summary.update({m: avg(m) for m in JUDGE_METRICS})
     summary["retrieval_recall_at_5"] = M.mean(M.recall_at_k(r, RETRIEVAL_K) for r in ranks)
     summary["mrr"] = M.mean(M.reciprocal_rank(r) for r in ranks)
     summary["baselines"] = {
@@ -179,14 +195,15 @@ def run_eval(
     embedder: Embedder | None = None,
     progress: bool = False,
     on_case: Callable[[int, int], None] | None = None,
+    judge: LLMJudge | None = None,
 ) -> dict[str, Any]:
-    """The whole suite: JSON-ready {"summary": ..., "cases": [...]}."""
+    """The whole suite: JSON-ready {"summary": ..., "cases": [...]}; judge scores only when a judge is given."""
     started = time.perf_counter()
     cases = load_cases(cases_path)[: limit or None]
     assistant = eval_assistant(corpus, settings, embedder or default_embedder(), progress=progress)
     results = []
     for i, case in enumerate(tqdm(cases, desc="Evaluating", unit="case", disable=not progress, leave=False)):
-        results.append(run_case(assistant, case, backend))
+        results.append(run_case(assistant, case, backend, judge))
         if on_case:
             on_case(i + 1, len(cases))
     _doc_cache.pop(id(assistant), None)
