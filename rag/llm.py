@@ -16,17 +16,16 @@ from rag.templates import build_chat_messages
 TokenSink = Callable[[str], None]
 
 
-class OpenAIBackend:
-    """Streams a chat completion; the prompt carries numbered passages and the fenced request."""
+class ChatEndpoint:
+    """The configured OpenAI-compatible endpoint; its client is made on first use."""
 
-    name = "openai"
-    language_note = ""
+    if_missing = "or use the offline backend."
 
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
         if client is None and not settings.llm_configured:
             raise ConfigError(
                 "No OpenAI-compatible endpoint is configured: set YMATEB_LLM_BASE_URL (and YMATEB_LLM_API_KEY "
-                "or OPENAI_API_KEY if it needs one), or use the offline backend."
+                f"or OPENAI_API_KEY if it needs one), {self.if_missing}"
             )
         self.settings = settings
         self._client = client
@@ -36,6 +35,13 @@ class OpenAIBackend:
         if self._client is None:
             self._client = openai_client(self.settings)
         return self._client
+
+
+class OpenAIBackend(ChatEndpoint):
+    """Streams a chat completion; the prompt carries numbered passages and the fenced request."""
+
+    name = "openai"
+    language_note = ""
 
     def compose(self, request: DraftRequest, passages: list[Passage], on_token: TokenSink | None = None) -> Composition:
         messages = build_chat_messages(request, passages, self.settings)

@@ -11,9 +11,7 @@ import json
 import re
 from typing import Any
 
-from rag.errors import ConfigError
-from rag.llm import openai_client, vendor_errors
-from rag.settings import Settings
+from rag.llm import ChatEndpoint, vendor_errors
 from rag.templates import neutralise, render
 
 MAX_BLOCK_CHARS = 16_000
@@ -21,23 +19,10 @@ SCALE = (1, 5)
 _FENCED_JSON = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.DOTALL | re.IGNORECASE)
 
 
-class LLMJudge:
+class LLMJudge(ChatEndpoint):
     """Asks a chat model for {"faithfulness": n, "coverage": n, "reason": ...} about one draft."""
 
-    def __init__(self, settings: Settings, client: Any | None = None) -> None:
-        if client is None and not settings.llm_configured:
-            raise ConfigError(
-                "No OpenAI-compatible endpoint is configured for the LLM judge: set YMATEB_LLM_BASE_URL (and "
-                "YMATEB_LLM_API_KEY or OPENAI_API_KEY if it needs one), or run the eval without --judge."
-            )
-        self.settings = settings
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = openai_client(self.settings)
-        return self._client
+    if_missing = "or run the eval without --judge."
 
     def judge(self, question: str, draft: str, reference: str, sources: list[str]) -> dict[str, Any]:
         """{"judge_faithfulness": 0..1 | None, "judge_coverage": 0..1 | None, "judge_reason": str}."""
