@@ -123,6 +123,12 @@ class Store:
             return None
         return _document_from_record(doc_id, got["documents"][0], got["metadatas"][0])
 
+    def all_documents(self) -> Iterator[Document]:
+        """Every complete document with its text, read page by page."""
+        for page in self._pages(self.docs, include=["documents", "metadatas"]):
+            for doc_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                yield _document_from_record(doc_id, text, meta)
+
     def list_documents(self) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
         for page in self._pages(self.docs, include=["metadatas"]):

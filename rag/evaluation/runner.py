@@ -80,29 +80,11 @@ def eval_assistant(spec: CorpusSpec, settings: Settings, embedder: Embedder, pro
     return assistant
 
 
-def _eligible_answers(assistant: Assistant, case: Case) -> dict[str, str]:
-    out = {}
-    for doc in _all_documents(assistant):
-        if doc.doc_id in (case.id, case.corpus_doc_id):
-            continue
-        if eligible(doc.meta.date, doc.doc_id, case):
-            out[doc.doc_id] = doc.text[doc.meta.answer_start :]
-    return out
-
-
-_doc_cache: dict[int, list[Document]] = {}
-
-
-def _all_documents(assistant: Assistant) -> list[Document]:
-    key = id(assistant)
-    if key not in _doc_cache:
-        docs = []
-        for row in assistant.list_documents():
-            doc = assistant.get_document(row["doc_id"])
-            if doc is not None:
-                docs.append(doc)
-        _doc_cache[key] = docs
-    return _doc_cache[key]
+def _eligible_answers(documents: list[Document], case: Case) -> dict[str, str]:
+    """The answers the drafter could have known when `case` was asked (the no-leak rule)."""
+    return {
+        doc.doc_id: doc.text[doc.meta.answer_start :] for doc in documents if eligible(doc.meta.date, doc.doc_id, case)
+    }
 
 
 def _judged(judge: LLMJudge, case: Case, draft: str, sources: list[str]) -> dict[str, Any]:
@@ -113,8 +95,15 @@ def _judged(judge: LLMJudge, case: Case, draft: str, sources: list[str]) -> dict
         return {"judge_faithfulness": None, "judge_coverage": None, "judge_reason": f"judge failed: {exc}"}
 
 
-def run_case(assistant: Assistant, case: Case, backend: str, judge: LLMJudge | None = None) -> dict[str, Any]:
-    """Draft one case and score it and both baselines (and ask the LLM judge, when one is given)."""
+def run_case(
+    assistant: Assistant,
+    case: Case,
+    backend: str,
+    judge: LLMJudge | None = None,
+    documents: list[Document] | None = None,
+) -> dict[str, Any]:
+    """Draft one case and score it and both baselines (and ask the LLM judge, when one is given).
+    `documents` is the whole corpus, read once per run by the caller (read here when not given)."""
     exclude = {case.id} | ({case.corpus_doc_id} if case.corpus_doc_id else set())
     kind = "petition" if case.kind.startswith("petition") else "written_question"
     request = parse_request(case.question, kind=kind, as_of=case.date)
@@ -122,7 +111,7 @@ def run_case(assistant: Assistant, case: Case, backend: str, judge: LLMJudge | N
     filters = SearchFilters(as_of=case.date, exclude_doc_ids=exclude)
     retrieved = list(dict.fromkeys(p.doc_id for p in assistant.search(request.ask, k=20, filters=filters, per_doc=1)))
     nearest_id = retrieved[0] if retrieved else None
-    candidates = _eligible_answers(assistant, case)
+    candidates = _eligible_answers(documents if documents is not None else list(assistant.store.all_documents()), case)
     nearest = candidates.get(nearest_id, "") if nearest_id else ""
     oracle = M.best_precedent(case.reference_answer, candidates)
     rank = M.retrieval_rank(retrieved, oracle[0] if oracle else None)
@@ -201,12 +190,12 @@ def run_eval(
     started = time.perf_counter()
     cases = load_cases(cases_path)[: limit or None]
     assistant = eval_assistant(corpus, settings, embedder or default_embedder(), progress=progress)
+    documents = list(assistant.store.all_documents())
     results = []
     for i, case in enumerate(tqdm(cases, desc="Evaluating", unit="case", disable=not progress, leave=False)):
-        results.append(run_case(assistant, case, backend, judge))
+        results.append(run_case(assistant, case, backend, judge, documents))
         if on_case:
             on_case(i + 1, len(cases))
-    _doc_cache.pop(id(assistant), None)
     return {"summary": summarise(results, backend, time.perf_counter() - started), "cases": results}
 
 
