@@ -6,6 +6,7 @@ import logging
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import streamlit as st
@@ -66,6 +67,24 @@ def assistant() -> Assistant:
 def upload_limit_mb() -> int:
     """The uploader's own limit in whole MB (the exact limit is checked again on the server)."""
     return max(1, math.ceil(settings().max_upload_mb))
+
+
+# Streamlit's date pickers only reach ten years either side of today unless told otherwise.
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def date_field(container: object, label: str, key: str, help: str) -> None:
+    """An optional date, kept across page switches, over the whole range precedents may span."""
+    container.date_input(  # type: ignore[attr-defined]
+        label,
+        value=None,
+        min_value=EARLIEST,
+        max_value=LATEST,
+        key=key,
+        persist_state="session",
+        format="YYYY-MM-DD",
+        help=help,
+    )
 
 
 def html(markup: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -22,13 +21,12 @@ from rag.ui_support import (
     request_fields,
     request_overrides,
 )
-from ui.common import assistant, html, reported, settings, upload_limit_mb
+from ui.common import assistant, date_field, html, reported, settings, upload_limit_mb
 
 KIND_NAMES = {"petition": "Petition", "written_question": "Written question", "letter": "Letter"}
 LANGUAGES = {"en": "English", "cy": "Cymraeg (Welsh)"}
 FIELD_KEYS = ("kind", "number", "title", "member", "language")
 CONTEXT_CHARS = 300
-EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the date pickers' default range is only ±10 years
 PLACEHOLDER = (
     "Paste a petition, a written question or a letter here, e.g.\n\n"
     "Petition P-06-1199: Place Cardiff Children's Services into special measures and conduct an "
@@ -126,14 +124,10 @@ def _details() -> None:
         help="Offline drafts from the precedents without any network. The OpenAI-compatible backend "
         "appears once YMATEB_LLM_BASE_URL or YMATEB_LLM_API_KEY is set.",
     )
-    date_col.date_input(
+    date_field(
+        date_col,
         "As of",
-        value=None,
-        min_value=EARLIEST,
-        max_value=LATEST,
-        key="field_as_of",
-        persist_state="session",
-        format="YYYY-MM-DD",
+        "field_as_of",
         help="Draft only from precedents dated before this day (leave empty to use everything).",
     )
     if st.button("Draft reply", type="primary", icon=":material/edit_note:", disabled=not text.strip()):

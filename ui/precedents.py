@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -19,9 +18,7 @@ from rag.ui_support import (
     kind_label,
     timeline_rows,
 )
-from ui.common import assistant, html, reported
-
-EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the date pickers' default range is only ±10 years
+from ui.common import assistant, date_field, html, reported
 
 
 def render() -> None:
@@ -54,26 +51,8 @@ def _search_form() -> None:
         kinds.multiselect(
             "Kind", KINDS, key="prec_kinds", persist_state="session", format_func=kind_label, placeholder="Any kind"
         )
-        start.date_input(
-            "From",
-            value=None,
-            min_value=EARLIEST,
-            max_value=LATEST,
-            key="prec_from",
-            persist_state="session",
-            format="YYYY-MM-DD",
-            help="Dated on or after this day.",
-        )
-        end.date_input(
-            "To",
-            value=None,
-            min_value=EARLIEST,
-            max_value=LATEST,
-            key="prec_to",
-            persist_state="session",
-            format="YYYY-MM-DD",
-            help="Dated on or before this day.",
-        )
+        date_field(start, "From", "prec_from", help="Dated on or after this day.")
+        date_field(end, "To", "prec_to", help="Dated on or before this day.")
         author.text_input(
             "Author or department",
             key="prec_author",
