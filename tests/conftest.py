@@ -14,6 +14,8 @@ from rag.assistant import Assistant, build_assistant
 from rag.embeddings import MiniLMEmbedder, default_embedder
 from rag.settings import Settings
 
+from .fake_openai import FakeOpenAI
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
@@ -40,7 +42,8 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def _clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each test gets its own settings: no ambient keys, endpoints or stores."""
     for key in list(os.environ):
-        if key.startswith(("YMATEB_", "OPENAI_")):
+        # httpx honours proxy variables: loopback traffic must go straight to the test's servers.
+        if key.startswith(("YMATEB_", "OPENAI_")) or key.lower() in ("http_proxy", "https_proxy", "all_proxy"):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)  # so a stray .env or .ymateb/ in the repo is never read
 
@@ -64,6 +67,14 @@ class CountingEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         self.texts.extend(texts)
         return self.inner.embed(texts)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    """A fake OpenAI-compatible server on loopback that records requests; stopped after the test."""
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

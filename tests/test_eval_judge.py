@@ -6,7 +6,6 @@ Nothing is patched: LLMJudge builds the real `openai` client from Settings point
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +28,6 @@ DRAFT = "Care Inspectorate Wales reviews every local authority's children's serv
 REFERENCE = "We are aware of the calls for an inquiry. Our focus must now be on implementing a new vision."
 SOURCES = ["Care Inspectorate Wales provides independent assurance about children's services.", "The 2014 Act."]
 VERDICT = {"faithfulness": 5, "coverage": 2, "reason": "Supported by [1]; misses the new vision."}
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours proxy variables; loopback traffic must go straight to the fake server."""
-    for key in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(key, raising=False)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 def judge_settings(fake: FakeOpenAI, store: Path, **changes: Any) -> Settings:
