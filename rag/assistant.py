@@ -1,4 +1,13 @@
-"""The composition root: one function builds Ymateb from settings; every part can be passed in."""
+"""The composition root: `build_assistant` makes Ymateb from settings; every part can be passed in.
+
+    assistant = build_assistant()                      # settings from the environment and .env
+    assistant.ingest(["seeds/"])                       # files, folders, .jsonl(.gz) corpora
+    assistant.search("kinship care", k=5)              # hybrid dense + BM25 search -> [Passage]
+    assistant.draft(parse_request(text))               # a cited reply in the house format -> Draft
+
+Tests and other front ends pass their own parts: `build_assistant(settings, embedder=HashEmbedder(),
+store=MemoryStore(), backend=ScriptedBackend())`.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +18,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rag.documents import Document, Skipped
-from rag.embeddings import MODEL_NAME, Embedder, default_embedder
-from rag.ingest import IngestSummary, ingest
-from rag.lexical import LexicalIndex
-from rag.retrieval import Passage, SearchFilters, hybrid_search
+from rag.drafting.backends import Backend, TokenSink, make_backend
+from rag.drafting.pipeline import PASSAGES
+from rag.drafting.pipeline import draft as draft_reply
+from rag.index.base import Embedder, Store
+from rag.index.bm25 import LexicalIndex
+from rag.ingest.pipeline import ingest
+from rag.retrieval.hybrid import hybrid_search
 from rag.settings import Settings, load_settings
-from rag.store import Store, make_client
+from rag.types import Document, Draft, DraftRequest, IngestSummary, Passage, SearchFilters, Skipped
 
 FRESHNESS_SECONDS = 2.0  # how often a long-lived process re-checks the shared index's generation
 
@@ -23,11 +34,22 @@ FRESHNESS_SECONDS = 2.0  # how often a long-lived process re-checks the shared i
 class Assistant:
     """Ingest, search and draft over one precedent index."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, store: Store, lexical_dir: Path) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        store: Store,
+        lexical_dir: Path,
+        backend: Backend | None = None,
+        freshness_seconds: float = FRESHNESS_SECONDS,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.store = store
         self.lexical_dir = lexical_dir
+        self.freshness_seconds = freshness_seconds
+        self.default_backend = backend.name if backend is not None else settings.backend
+        self._backends: dict[str, Backend] = {backend.name: backend} if backend is not None else {}
         self._lex: LexicalIndex | None = None
         self._checked = 0.0
         self._lock = threading.RLock()
@@ -36,11 +58,19 @@ class Assistant:
     def ingest(
         self, paths: Iterable[str | Path], progress: bool = False, items: Iterable[Document | Skipped] | None = None
     ) -> IngestSummary:
+        """Bring the index up to date with these files, folders or record files (or `items`)."""
         with self._lock:
             summary = ingest(paths, self.store, progress=progress, items=items, max_mb=self.settings.max_upload_mb)
             if summary.written or self._stale():
                 self.refresh()
             return summary
+
+    def ensure_seeded(self, seeds: Path) -> IngestSummary | None:
+        """Index the seed corpus when the store is empty (first start); None if nothing was needed."""
+        documents, _ = self.store.counts()
+        if documents or not Path(seeds).is_dir():
+            return None
+        return self.ingest([seeds])
 
     def remove(self, doc_id: str) -> bool:
         with self._lock:
@@ -68,12 +98,12 @@ class Assistant:
             "chunks": n_chunks,
             "by_kind": by_kind,
             "store": self.store.location,
-            "embedding_model": MODEL_NAME,
+            "embedding_model": getattr(self.embedder, "model_name", type(self.embedder).__name__),
         }
 
     # -- the BM25 side ---------------------------------------------------------------------
     def refresh(self) -> LexicalIndex:
-        """Rebuild the BM25 side from Chroma and stamp a new generation.
+        """Rebuild the BM25 side from the store and stamp a new generation.
 
         Embedded, this process is the only writer, so chunks whose document has no complete
         record are leftovers of a crash and are deleted. On a shared server they may be another
@@ -102,7 +132,7 @@ class Assistant:
         """The BM25 side, reloaded or rebuilt when the index changed (here or in another process)."""
         with self._lock:
             now = time.monotonic()
-            if self._lex is not None and now - self._checked < FRESHNESS_SECONDS:
+            if self._lex is not None and now - self._checked < self.freshness_seconds:
                 return self._lex
             generation = self.store.generation()
             self._checked = now
@@ -117,15 +147,11 @@ class Assistant:
         """Every indexed chunk of one document, in text order."""
         return self.lexical().doc_passages(doc_id)
 
-    def draft(self, request: Any, backend: Any = None, **kwargs: Any) -> Any:
-        from rag.drafting import draft
-
-        return draft(self, request, backend, **kwargs)
-
-    # -- search ----------------------------------------------------------------------------
+    # -- search and draft ------------------------------------------------------------------
     def search(
         self, query: str, k: int = 5, filters: SearchFilters | None = None, per_doc: int | None = None
     ) -> list[Passage]:
+        """Hybrid search: dense and BM25 rankings of the chunks `filters` allow, fused, capped per document."""
         vector = self.embedder.embed([query])[0]
         return hybrid_search(
             query,
@@ -135,6 +161,36 @@ class Assistant:
             k=k,
             filters=filters,
             per_doc=per_doc or self.settings.passages_per_doc,
+        )
+
+    def backend(self, name: str | None = None) -> Backend:
+        """The named backend (default: the one this assistant was built with), made once."""
+        name = name or self.default_backend
+        with self._lock:
+            if name not in self._backends:
+                self._backends[name] = make_backend(name, self.settings, self.embedder, self.doc_passages)
+            return self._backends[name]
+
+    def draft(
+        self,
+        request: DraftRequest,
+        backend: str | None = None,
+        *,
+        exclude_doc_ids: Iterable[str] = (),
+        on_token: TokenSink | None = None,
+        k: int = PASSAGES,
+    ) -> Draft:
+        """A cited reply to `request` from precedents dated before `request.as_of`.
+        `backend` names another backend than the default ("offline", "openai")."""
+        return draft_reply(
+            request,
+            search=lambda query, n, filters: self.search(query, k=n, filters=filters),
+            backend=self.backend(backend),
+            embedder=self.embedder,
+            settings=self.settings,
+            exclude_doc_ids=exclude_doc_ids,
+            on_token=on_token,
+            k=k,
         )
 
 
@@ -152,11 +208,24 @@ def lexical_dir_for(settings: Settings) -> Path:
 
 
 def build_assistant(
-    settings: Settings | None = None, *, embedder: Embedder | None = None, store: Store | None = None
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    store: Store | None = None,
+    backend: Backend | None = None,
+    freshness_seconds: float = FRESHNESS_SECONDS,
 ) -> Assistant:
+    """Ymateb from settings (read from the environment when not given). Pass `embedder`, `store` or
+    `backend` to use your own: the defaults are MiniLM, Chroma (embedded, or the server at
+    YMATEB_CHROMA_URL) and the backend named by YMATEB_BACKEND."""
     settings = settings or load_settings()
-    embedder = embedder or default_embedder()
+    if embedder is None:
+        from rag.index.embedder import default_embedder
+
+        embedder = default_embedder(settings)
     if store is None:
+        from rag.index.chroma import ChromaStore, make_client
+
         client, location = make_client(str(settings.store), settings.chroma_url)
-        store = Store(client, embedder, prefix=settings.collection, location=location)
-    return Assistant(settings, embedder, store, lexical_dir_for(settings))
+        store = ChromaStore(client, embedder, prefix=settings.collection, location=location)
+    return Assistant(settings, embedder, store, lexical_dir_for(settings), backend, freshness_seconds)

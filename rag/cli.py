@@ -100,8 +100,8 @@ def search_cmd(
     store: str | None,
 ) -> None:
     """Hybrid (dense + BM25) search of the precedents."""
-    from rag.retrieval import SearchFilters
-    from rag.validation import parse_iso_date
+    from rag.text.dates import parse_iso_date
+    from rag.types import SearchFilters
 
     filters = SearchFilters(
         kinds=list(kinds) or None,
@@ -195,9 +195,9 @@ def draft_cmd(
     store: str | None,
 ) -> None:
     """Draft a cited reply to a petition, written question or letter (TEXT, --file, or stdin)."""
-    from rag.export import to_docx, to_markdown
-    from rag.request import parse_request, parse_request_file
-    from rag.validation import parse_iso_date
+    from rag.drafting.export import to_docx, to_markdown
+    from rag.drafting.intake import parse_request, parse_request_file
+    from rag.text.dates import parse_iso_date
 
     overrides = {"kind": kind, "as_of": parse_iso_date(as_of, "--as-of"), "petition_title": petition_title}
     overrides = {k: v for k, v in overrides.items() if v is not None}
@@ -356,9 +356,10 @@ def bench_cmd(
     md_out: str | None,
 ) -> None:
     """Benchmark ingest, re-ingest, search and draft latency, memory, server mode and a plain peer."""
-    from rag import bench
+    from rag.bench.report import format_report, format_table, update_markdown
+    from rag.bench.run import BenchConfig, run_bench
 
-    cfg = bench.BenchConfig(queries=queries, drafts=drafts, server=not no_server, peer=not no_peer)
+    cfg = BenchConfig(queries=queries, drafts=drafts, server=not no_server, peer=not no_peer)
     if corpus:
         cfg.corpus = Path(corpus)
     if sizes:
@@ -366,13 +367,13 @@ def bench_cmd(
     if cases:
         cfg.cases = Path(cases)
     cfg.directory = Path(directory) if directory else Path(_settings(None).store) / "bench"
-    result = bench.run_bench(cfg, log=lambda m: click.echo(m, err=True))
+    result = run_bench(cfg, log=lambda m: click.echo(m, err=True))
     if json_out:
         Path(json_out).write_text(json.dumps(result, indent=2), encoding="utf-8")
     if md_out:
         command = "ymateb " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["bench"] else "ymateb bench"
-        bench.update_markdown(Path(md_out), bench.format_report(result, command))
-    click.echo(bench.format_table(result))
+        update_markdown(Path(md_out), format_report(result, command))
+    click.echo(format_table(result))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import ConfigError
 
 
 class Settings(BaseSettings):
@@ -22,9 +24,7 @@ class Settings(BaseSettings):
 
     backend: Literal["offline", "openai"] = "offline"
     llm_base_url: str | None = None
-    llm_api_key: str | None = Field(
-        default=None, validation_alias=AliasChoices("YMATEB_LLM_API_KEY", "OPENAI_API_KEY")
-    )
+    llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("YMATEB_LLM_API_KEY", "OPENAI_API_KEY"))
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = 60.0
 
@@ -36,8 +36,8 @@ class Settings(BaseSettings):
 
     max_upload_mb: float = 20.0
     passages_per_doc: int = 3
-    embed_batch_size: int = 64
-    embed_threads: int = 0  # 0 = onnxruntime decides
+    embed_batch_size: int = Field(default=16, ge=1, description="Texts per embedding-model run")
+    embed_threads: int = Field(default=0, ge=0, description="ONNX threads; 0 = onnxruntime decides")
 
     @property
     def llm_configured(self) -> bool:
@@ -45,6 +45,11 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment; keyword overrides win (used by the CLI and tests)."""
+    """Read settings from the environment; keyword overrides win (used by the CLI and tests).
+    A bad value is a ConfigError naming the setting, never a pydantic traceback."""
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)  # type: ignore[arg-type]
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        names = ", ".join("YMATEB_" + str(e.get("loc", ["?"])[0]).upper() for e in exc.errors()) or "a setting"
+        raise ConfigError(f"Invalid setting {names}: check the environment or .env (see .env.example).") from None

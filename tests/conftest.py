@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from rag.assistant import Assistant, build_assistant
-from rag.embeddings import MiniLMEmbedder, default_embedder
+from rag.index.embedder import MiniLMEmbedder, default_embedder
 from rag.settings import Settings
 
 from .fake_openai import FakeOpenAI

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rag import ui_support as U
-from rag.drafts import DraftRequest, DraftWarning
-from rag.retrieval import Passage
+from rag.ingest.uploads import ingest_uploads
+from rag.types import DraftRequest, DraftWarning, Passage
 from tests.conftest import ROOT
+from ui import support as U
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 180
@@ -303,7 +303,7 @@ def test_upload_a_document_then_find_it(store: Path) -> None:
 
 
 def test_ingest_uploads_refuses_large_files(assistant: Any) -> None:
-    results = U.ingest_uploads(assistant, [("big.txt", b"x" * 3000), ("ok.txt", NEW_REPLY.encode())], max_mb=0.002)
+    results = ingest_uploads(assistant.ingest, [("big.txt", b"x" * 3000), ("ok.txt", NEW_REPLY.encode())], max_mb=0.002)
     assert [r.status for r in results] == ["refused", "added"]
     assert "upload limit" in results[0].detail
     assert [d["doc_id"] for d in assistant.list_documents()] == ["ok"]

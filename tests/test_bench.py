@@ -10,15 +10,27 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rag.bench import BenchConfig, format_table, percentile, run_bench
+from rag.bench.report import format_table
+from rag.bench.run import BenchConfig, percentile, run_bench
 from rag.cli import main
 
 from .conftest import DEV_CASES, WQ_DATA, require
 
 RUN_KEYS = {
-    "docs", "chunks", "ingest_chunks_per_s", "raw_model_chunks_per_s", "ingest_ratio", "reingest_s",
-    "reingest_embedded", "search_p50_ms", "search_p95_ms", "draft_p50_ms", "draft_p95_ms", "peak_rss_mb",
-    "ingest_docs_per_s", "ingest_ratio_cpu",
+    "docs",
+    "chunks",
+    "ingest_chunks_per_s",
+    "raw_model_chunks_per_s",
+    "ingest_ratio",
+    "reingest_s",
+    "reingest_embedded",
+    "search_p50_ms",
+    "search_p95_ms",
+    "draft_p50_ms",
+    "draft_p95_ms",
+    "peak_rss_mb",
+    "ingest_docs_per_s",
+    "ingest_ratio_cpu",
 }
 
 
@@ -37,8 +49,17 @@ def _asked_of(corpus: Path) -> str:
 
 def test_bench_smoke_grows_the_store_and_reports_every_key(corpus: Path, tmp_path: Path, embedder: object) -> None:
     require(DEV_CASES.is_file(), f"the dev cases {DEV_CASES} are missing")
-    cfg = BenchConfig(corpus=corpus, sizes=(10, 30), directory=tmp_path / "bench", cases=DEV_CASES, queries=4,
-                      drafts=2, raw_sample=16, server=False, peer_asked_of=_asked_of(corpus))
+    cfg = BenchConfig(
+        corpus=corpus,
+        sizes=(10, 30),
+        directory=tmp_path / "bench",
+        cases=DEV_CASES,
+        queries=4,
+        drafts=2,
+        raw_sample=16,
+        server=False,
+        peer_asked_of=_asked_of(corpus),
+    )
     result = run_bench(cfg, embedder=embedder, log=lambda _: None)  # type: ignore[arg-type]
     assert [r["docs"] for r in result["runs"]] == [10, 30]
     for run in result["runs"]:
@@ -57,9 +78,27 @@ def test_bench_smoke_grows_the_store_and_reports_every_key(corpus: Path, tmp_pat
 
 def test_bench_cli_writes_json(corpus: Path, tmp_path: Path) -> None:
     out, md = tmp_path / "bench.json", tmp_path / "BENCHMARKS.md"
-    args = ["bench", "--corpus", str(corpus), "--docs", "12", "--dir", str(tmp_path / "b"), "--queries", "3",
-            "--drafts", "1", "--no-server", "--no-peer", "--cases", str(tmp_path / "none.jsonl"), "--json", str(out),
-            "--markdown", str(md)]
+    args = [
+        "bench",
+        "--corpus",
+        str(corpus),
+        "--docs",
+        "12",
+        "--dir",
+        str(tmp_path / "b"),
+        "--queries",
+        "3",
+        "--drafts",
+        "1",
+        "--no-server",
+        "--no-peer",
+        "--cases",
+        str(tmp_path / "none.jsonl"),
+        "--json",
+        str(out),
+        "--markdown",
+        str(md),
+    ]
     md.write_text("# Benchmarks\n\nKept text.\n\n<!-- bench:start -->\nold\n<!-- bench:end -->\n\nAfter.\n")
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.citations import (
+from rag.drafting.citations import (
     SUPPORT_THRESHOLD,
     CitationReport,
     check_citations,
@@ -15,13 +15,12 @@ from rag.citations import (
     citation_support,
     citation_validity,
     citations_for,
-    cited_numbers,
-    is_substantive,
-    split_sentences,
     token_overlap,
 )
-from rag.embeddings import MiniLMEmbedder, default_embedder
-from rag.retrieval import Passage
+from rag.index.embedder import MiniLMEmbedder, default_embedder
+from rag.text.markers import cited_numbers
+from rag.text.sentences import is_substantive, split_sentences
+from rag.types import Passage
 
 # Passages taken from the seed replies (P-06-1199 and WQ85953).
 CIW = (

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from rag.assistant import Assistant
-from rag.request import parse_request
-from rag.retrieval import SearchFilters
+from rag.drafting.intake import parse_request
+from rag.types import SearchFilters
 
 from .conftest import SEEDS
 from .test_index import REVIEW_QUERY

@@ -11,16 +11,17 @@ import pytest
 from click.testing import CliRunner
 
 from rag.assistant import Assistant
-from rag.citations import check_citations, cited_numbers, split_sentences, strip_markers
 from rag.cli import main
-from rag.composer import OfflineComposer
-from rag.drafting import make_backend, relevant
-from rag.drafts import Draft, DraftRequest
+from rag.drafting.backends.offline import OfflineComposer
+from rag.drafting.citations import check_citations
+from rag.drafting.export import AI_NOTICE
+from rag.drafting.formats import render_reply
+from rag.drafting.intake import parse_request
+from rag.drafting.pipeline import relevant
 from rag.errors import EmptyRequestError
-from rag.export import AI_NOTICE
-from rag.request import parse_request
-from rag.retrieval import SearchFilters
-from rag.templates import render_reply
+from rag.text.markers import cited_numbers, strip_markers
+from rag.text.sentences import split_sentences
+from rag.types import Draft, DraftRequest, SearchFilters
 
 CARDIFF = "000_13427d4b3c4b56d1"  # reply to petition P-06-1199
 DODDS = "001_ee2d74eb3e89c0bc"  # Jane Dodds MS asking for an independent review
@@ -178,9 +179,8 @@ def test_near_identical_question_reuses_the_earlier_answer_whole(seeded: Assista
     assert len(bullets) == 5 and all(line.startswith("\u2022 ") for line in bullets)  # the list keeps its lines
 
     passages = relevant(seeded.search(request.ask, k=8, filters=SearchFilters()))
-    composition = make_backend("offline", seeded).compose(request, passages)
+    composition = seeded.backend("offline").compose(request, passages)
     assert composition.reused_doc == WQ85953
-    assert composition.notes[0].startswith("reused the whole answer to a near-identical earlier question")
     assert composition.body == draft.body
 
 

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from rag.cli import main
-from rag.documents import date_int
 from rag.evaluation.cases import load_cases
 from rag.evaluation.report import validate_result
 from rag.evaluation.runner import CorpusSpec, eval_assistant, run_eval
-from rag.retrieval import SearchFilters
 from rag.settings import Settings
+from rag.text.dates import date_int
+from rag.types import SearchFilters
 
 from .conftest import DEV_CASES, ROOT, SEEDS, WQ_DATA, require
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import docx
 import pytest
 
-from rag.drafts import Citation, Draft, DraftRequest, DraftWarning
+from rag.drafting.export import AI_NOTICE, docx_bytes, source_line, to_docx, to_markdown
+from rag.drafting.formats import render_reply
 from rag.errors import InputError
-from rag.export import AI_NOTICE, docx_bytes, source_line, to_docx, to_markdown
 from rag.settings import Settings
-from rag.templates import render_reply
+from rag.types import Citation, Draft, DraftRequest, DraftWarning
 
 BODY = (
     "Care Inspectorate Wales provides independent assurance about children's social services [1].\n\n"

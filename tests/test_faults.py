@@ -17,8 +17,9 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.errors import DocumentError
-from rag.lexical import LexicalIndex
-from rag.loaders import check_file_size, load_file, load_paths
+from rag.index.bm25 import LexicalIndex
+from rag.ingest.files import check_file_size, load_file
+from rag.ingest.sources import load_paths
 
 from .conftest import WQ_DATA, make_assistant, require
 
@@ -40,10 +41,14 @@ def _rows_written(store: Path, collection: str) -> int:
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.5)
         try:
-            queued = ("SELECT count(*) FROM embeddings_queue q JOIN collections c ON q.topic LIKE '%' || c.id "
-                      "WHERE c.name = ?")  # Chroma's write-ahead log (purged once applied) ...
-            applied = ("SELECT count(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id "
-                       "JOIN collections c ON s.collection = c.id WHERE c.name = ?")  # ... and its applied rows
+            queued = (
+                "SELECT count(*) FROM embeddings_queue q JOIN collections c ON q.topic LIKE '%' || c.id "
+                "WHERE c.name = ?"
+            )  # Chroma's write-ahead log (purged once applied) ...
+            applied = (
+                "SELECT count(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id "
+                "JOIN collections c ON s.collection = c.id WHERE c.name = ?"
+            )  # ... and its applied rows
             return max(int(con.execute(sql, (collection,)).fetchone()[0]) for sql in (queued, applied))
         finally:
             con.close()
@@ -86,7 +91,9 @@ def test_kill_9_during_ingest_then_rerun_completes_the_index(tmp_path: Path, emb
     _records(corpus, RECORDS)
     proc = subprocess.Popen(
         [*_ymateb(), "ingest", str(corpus), "--store", str(store), "--json"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 400

@@ -11,8 +11,9 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.errors import StoreError
-from rag.ingest import ingest
-from rag.retrieval import SearchFilters, fuse
+from rag.ingest.pipeline import ingest
+from rag.retrieval.hybrid import fuse
+from rag.types import SearchFilters
 
 from .conftest import SEEDS, CountingEmbedder, make_assistant
 

@@ -12,9 +12,11 @@ import docx
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from rag.documents import Document, Skipped
 from rag.errors import DocumentError
-from rag.loaders import load_file, load_paths, load_records, load_text
+from rag.ingest.files import load_file, load_text
+from rag.ingest.records import load_records
+from rag.ingest.sources import load_paths
+from rag.types import Document, Skipped
 
 from .conftest import WQ_DATA, require
 

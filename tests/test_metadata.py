@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.documents import KINDS
-from rag.metadata import boilerplate_spans, extract_metadata, extract_refs
+from rag.ingest.boilerplate import boilerplate_spans
+from rag.ingest.letters import extract_metadata
+from rag.text.refs import extract_refs
+from rag.types import KINDS
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 PETITION_TITLE = "Place Cardiff Children's Services into special measures and conduct an urgent independent review"

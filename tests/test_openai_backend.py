@@ -15,14 +15,14 @@ from click.testing import CliRunner
 
 from rag.assistant import Assistant, build_assistant
 from rag.cli import main
-from rag.drafting import make_backend, relevant
-from rag.drafts import Draft, DraftRequest
-from rag.embeddings import MiniLMEmbedder
+from rag.drafting.backends.openai import OpenAIBackend
+from rag.drafting.chat import FENCE
+from rag.drafting.intake import parse_request
+from rag.drafting.pipeline import relevant
 from rag.errors import AuthError, BackendError, ConfigError, EmptyAnswerError, EndpointTimeout
-from rag.llm import OpenAIBackend
-from rag.request import parse_request
+from rag.index.embedder import MiniLMEmbedder
 from rag.settings import Settings
-from rag.templates import FENCE
+from rag.types import Draft, DraftRequest
 
 from .fake_openai import FakeOpenAI, Scripted
 
@@ -160,7 +160,7 @@ def test_welsh_request_asks_the_model_for_welsh(fake: FakeOpenAI, assistant: Ass
     )
     passages = relevant(assistant.search(request.ask, k=8))
     assert passages
-    backend = make_backend("openai", assistant)
+    backend = assistant.backend("openai")
     composition = backend.compose(request, passages)
 
     system, user = messages(fake)
@@ -212,7 +212,7 @@ def test_openai_backend_without_an_endpoint_is_a_config_error_not_a_fallback(
     with pytest.raises(ConfigError, match="YMATEB_LLM_BASE_URL"):
         petition_draft(assistant)
     with pytest.raises(ConfigError):
-        make_backend("openai", assistant)
+        assistant.backend("openai")
     with pytest.raises(ConfigError):
         OpenAIBackend(Settings(store=store_dir))
 

@@ -14,14 +14,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.citations import check_citations, split_sentences
-from rag.documents import DocMeta, Document, Skipped
-from rag.drafts import DraftRequest
+from rag.drafting.citations import check_citations
+from rag.drafting.intake import parse_request
 from rag.errors import DocumentError, EmptyRequestError, InputError
-from rag.loaders import load_file, load_paths
-from rag.metadata import boilerplate_spans, extract_metadata
-from rag.request import parse_request
-from rag.retrieval import Passage
+from rag.ingest.boilerplate import boilerplate_spans
+from rag.ingest.files import load_file
+from rag.ingest.letters import extract_metadata
+from rag.ingest.sources import load_paths
+from rag.text.sentences import split_sentences
+from rag.types import DocMeta, Document, DraftRequest, Passage, Skipped
 
 # Generous per-example deadline: the machine may be busy; a real hang still blows through it.
 FAST = settings(max_examples=60, deadline=timedelta(seconds=5), suppress_health_check=[HealthCheck.too_slow])
@@ -33,12 +34,42 @@ FILES = settings(
 
 # Pieces of the real genres, so generated text reaches the deeper branches of the parsers.
 FRAGMENTS = [
-    "To ask the Secretary of State for Education, ", "Written Question WQ85953", "Petition P-06-1199",
-    "Dear Jack,", "Yours sincerely,", "Julie Morgan AS/MS", "Deputy Minister for Social Services",
-    "Our ref: JM/00123/22", "Tabled: 12 March 2024", "Answered: 3 April 2024", "12/03/2024", "2024-03-12",
-    "31 February 2023", "Llywodraeth Cymru\nWelsh Government", "[1]", "[2][3]", "[99]", "£1.5 million",
-    "Mr. Smith said e.g. no. ", "\n\n", "\n", "\r\n", "\t", "\x00", "\x0b\x0c", "\u2028", "\u200b", "ü", "🦆",
-    "Answer:", "Question:", "The Government has no plans to ", ".", "?", " ", "Cabinet Secretary for Health",
+    "To ask the Secretary of State for Education, ",
+    "Written Question WQ85953",
+    "Petition P-06-1199",
+    "Dear Jack,",
+    "Yours sincerely,",
+    "Julie Morgan AS/MS",
+    "Deputy Minister for Social Services",
+    "Our ref: JM/00123/22",
+    "Tabled: 12 March 2024",
+    "Answered: 3 April 2024",
+    "12/03/2024",
+    "2024-03-12",
+    "31 February 2023",
+    "Llywodraeth Cymru\nWelsh Government",
+    "[1]",
+    "[2][3]",
+    "[99]",
+    "£1.5 million",
+    "Mr. Smith said e.g. no. ",
+    "\n\n",
+    "\n",
+    "\r\n",
+    "\t",
+    "\x00",
+    "\x0b\x0c",
+    "\u2028",
+    "\u200b",
+    "ü",
+    "🦆",
+    "Answer:",
+    "Question:",
+    "The Government has no plans to ",
+    ".",
+    "?",
+    " ",
+    "Cabinet Secretary for Health",
 ]
 control_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=2000)
 genre_text = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=30), max_size=60).map("".join)

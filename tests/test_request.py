@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.drafts import REQUEST_KINDS
+from rag.drafting.intake import parse_date, parse_request, parse_request_file
 from rag.errors import EmptyRequestError, InputError
-from rag.language import detect_language
-from rag.request import parse_date, parse_request, parse_request_file
+from rag.text.language import detect_language
+from rag.types import REQUEST_KINDS
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

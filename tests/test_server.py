@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from rag.assistant import Assistant
-from rag.bench import chroma_executable, free_port, start_chroma_server, stop_chroma_server
+from rag.drafting.intake import parse_request
 from rag.errors import StoreError
-from rag.request import parse_request
+from rag.index.server import chroma_executable, free_port, start_chroma_server, stop_chroma_server
 
 from .conftest import SEEDS, make_assistant, require
 from .test_index import REVIEW_QUERY, WQ85953
@@ -86,8 +86,8 @@ def test_second_instance_rebuilds_bm25_from_server_and_sees_changes(
 def test_another_instances_batch_in_flight_is_hidden_not_deleted(
     server: Server, tmp_path: Path, embedder: object
 ) -> None:
-    from rag.chunking import chunk_document
-    from rag.loaders import load_file
+    from rag.ingest.chunking import chunk_document
+    from rag.ingest.files import load_file
 
     a = client(server, tmp_path, embedder, "a")
     b = client(server, tmp_path, embedder, "b")

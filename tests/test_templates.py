@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from rag.drafts import DraftRequest
+from rag.drafting.chat import build_chat_messages
+from rag.drafting.formats import render_reply, salutation_name
 from rag.errors import ConfigError
-from rag.retrieval import Passage
 from rag.settings import Settings
-from rag.templates import PROMPTS_DIR, build_chat_messages, render, render_reply, salutation_name, slot_names
+from rag.templates import PROMPTS_DIR, render, slot_names
+from rag.types import DraftRequest, Passage
 
 TODAY = date(2021, 9, 23)
 BODY = "CIW reviews every local authority's children's services each year [1].\n\nThe Act sets duties [2]."

@@ -12,10 +12,8 @@ from pathlib import Path
 import streamlit as st
 
 from rag.assistant import Assistant, build_assistant
-from rag.embeddings import Embedder, default_embedder
 from rag.errors import YmatebError
-from rag.settings import Settings
-from rag.ui_support import ensure_seeded, load_app_settings
+from rag.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -39,20 +37,15 @@ div.ym-letter { font-family: Georgia, 'Times New Roman', serif; line-height: 1.5
 def settings() -> Settings:
     """The settings, read from the environment once per session."""
     if "settings" not in st.session_state:
-        st.session_state["settings"] = load_app_settings()
+        st.session_state["settings"] = load_settings()
     return st.session_state["settings"]
-
-
-@st.cache_resource(show_spinner=False)
-def _embedder() -> Embedder:
-    return default_embedder()
 
 
 @st.cache_resource(show_spinner=False)
 def _assistant(key: str, _settings: Settings) -> Assistant:
     """One Assistant per distinct settings, shared by every session; seeds indexed on first start."""
-    assistant = build_assistant(_settings, embedder=_embedder())
-    summary = ensure_seeded(assistant, SEEDS)
+    assistant = build_assistant(_settings)
+    summary = assistant.ensure_seeded(SEEDS)
     if summary is not None:
         log.info("indexed the seed corpus: %s", summary.to_dict())
     return assistant

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rag.ui_support import document_rows, ingest_uploads, kind_label
+from rag.ingest.uploads import ingest_uploads
 from ui.common import assistant, reported, settings, upload_limit_mb
+from ui.support import document_rows, kind_label
 
 UPLOAD_TYPES = ["txt", "md", "pdf", "docx", "html", "htm", "jsonl", "gz"]
 
@@ -73,7 +74,7 @@ def _add(files: list[tuple[str, bytes]]) -> None:
     def on_file(done: int, total: int, name: str) -> None:
         bar.progress(done / max(total, 1), text=f"Indexing {name} ({done + 1} of {total})…" if name else "Done.")
 
-    results = ingest_uploads(assistant(), files, settings().max_upload_mb, on_file=on_file)
+    results = ingest_uploads(assistant().ingest, files, settings().max_upload_mb, on_file=on_file)
     st.session_state["corpus_results"] = [r.to_row() for r in results]
 
 

@@ -6,10 +6,12 @@ from typing import Any
 
 import streamlit as st
 
-from rag.drafts import REQUEST_KINDS, Citation, Draft
-from rag.export import docx_bytes, to_markdown
-from rag.request import parse_request
-from rag.ui_support import (
+from rag.drafting.export import docx_bytes, to_markdown
+from rag.drafting.intake import parse_request
+from rag.ingest.uploads import read_upload_text
+from rag.types import REQUEST_KINDS, Citation, Draft
+from ui.common import assistant, date_field, html, reported, settings, upload_limit_mb
+from ui.support import (
     citation_label,
     download_name,
     draft_blocks,
@@ -17,11 +19,9 @@ from rag.ui_support import (
     highlight_span,
     human_date,
     paragraph_html,
-    read_upload_text,
     request_fields,
     request_overrides,
 )
-from ui.common import assistant, date_field, html, reported, settings, upload_limit_mb
 
 KIND_NAMES = {"petition": "Petition", "written_question": "Written question", "letter": "Letter"}
 LANGUAGES = {"en": "English", "cy": "Cymraeg (Welsh)"}

@@ -13,8 +13,8 @@ from rag.errors import InputError
 from rag.evaluation.compare import compare_runs
 from rag.evaluation.report import validate_result, write_report
 from rag.evaluation.runner import CorpusSpec, read_json, run_eval
-from rag.ui_support import case_rows, summary_rows, word_diff_html
 from ui.common import ROOT, html, reported, settings, upload_limit_mb
+from ui.support import case_rows, summary_rows, word_diff_html
 
 DEFAULT_CASES = ROOT / "evals" / "cases" / "seeds.jsonl"
 DEFAULT_CORPUS = ROOT / "seeds"

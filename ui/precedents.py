@@ -6,10 +6,10 @@ from typing import Any
 
 import streamlit as st
 
-from rag.documents import KINDS
 from rag.errors import InputError
-from rag.retrieval import Passage, SearchFilters
-from rag.ui_support import (
+from rag.types import KINDS, Passage, SearchFilters
+from ui.common import assistant, date_field, html, reported
+from ui.support import (
     DocGroup,
     group_by_document,
     highlight_spans,
@@ -18,7 +18,6 @@ from rag.ui_support import (
     kind_label,
     timeline_rows,
 )
-from ui.common import assistant, date_field, html, reported
 
 
 def render() -> None:

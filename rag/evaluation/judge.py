@@ -11,8 +11,9 @@ import json
 import re
 from typing import Any
 
-from rag.llm import ChatEndpoint, vendor_errors
-from rag.templates import neutralise, render
+from rag.drafting.backends.openai import ChatEndpoint, vendor_errors
+from rag.drafting.chat import neutralise
+from rag.templates import render
 
 MAX_BLOCK_CHARS = 16_000
 SCALE = (1, 5)

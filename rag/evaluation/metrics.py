@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.embeddings import Embedder
+from rag.index.base import Embedder
 
 # --------------------------------------------------------------------------- citation markers
 

@@ -14,17 +14,17 @@ from typing import Any
 from tqdm import tqdm
 
 from rag.assistant import Assistant, build_assistant
-from rag.citations import check_citations, citation_support
-from rag.documents import Document, Skipped
-from rag.embeddings import Embedder, default_embedder
+from rag.drafting.citations import check_citations, citation_support
+from rag.drafting.intake import parse_request
 from rag.errors import BackendError
 from rag.evaluation import metrics as M
 from rag.evaluation.cases import Case, eligible, load_cases
 from rag.evaluation.judge import LLMJudge
-from rag.loaders import load_paths
-from rag.request import parse_request
-from rag.retrieval import SearchFilters
+from rag.index.base import Embedder
+from rag.index.embedder import default_embedder
+from rag.ingest.sources import load_paths
 from rag.settings import Settings
+from rag.types import Document, SearchFilters, Skipped
 
 RETRIEVAL_K = 5
 SUMMARY_METRICS = (

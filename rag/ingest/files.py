@@ -1,36 +1,25 @@
-"""Read files, folders, JSONL records and pasted text into Documents.
-
-    load_paths(paths)      files and folders -> Document | Skipped, one at a time (a generator);
-                           a folder is walked sorted, leaving out hidden names, unsupported
-                           types and its README/LICENCE/CHANGELOG (all silently)
-    load_file(path)        one file -> Document, or DocumentError with a one-line reason
-    load_records(path)     a .jsonl / .jsonl.gz file -> Document | Skipped per line, streamed
-    load_text(text)        pasted text -> Document
+"""Read one file or pasted text into a Document.
 
 Formats: .txt .md (UTF-8), .pdf (pypdf), .docx (python-docx: paragraphs and tables),
-.html/.htm (beautifulsoup4), .jsonl/.jsonl.gz (one record per line).
+.html/.htm (beautifulsoup4).
 
 The stored text is exactly what was read, with newlines normalised to "\\n": chunk offsets and
-boilerplate spans index into it. A NUL byte means a binary file, which is skipped, not cleaned.
-"""
+boilerplate spans index into it. A NUL byte means a binary file, which is skipped, not cleaned."""
 
 from __future__ import annotations
 
-import gzip
-import json
 import logging
-import os
 import re
 import warnings
-import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
-from rag.documents import DocMeta, Document, Skipped
 from rag.errors import DocumentError
-from rag.metadata import boilerplate_spans, extract_metadata
+from rag.ingest.boilerplate import boilerplate_spans
+from rag.ingest.letters import extract_metadata
+from rag.types import Document
 
 TEXT_EXTS = (".txt", ".md")
 HTML_EXTS = (".html", ".htm")
@@ -52,30 +41,8 @@ HTML_BLOCKS = (
     "h3", "h4", "h5", "h6", "li", "tr", "table", "blockquote", "pre", "ul", "ol", "dl", "dt",
     "dd", "address", "figure", "figcaption", "hr",
 )  # fmt: skip
-# A folder's own documentation (the seeds folder has a README.md): skipped silently when
-# walking a folder, loaded like any file when named explicitly
-FOLDER_DOCS = {"readme", "licence", "license", "changelog", "contributing", "notice"}
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .doc, or a password-protected .docx
-
-
-# ---- public --------------------------------------------------------------------------------
-
-
-def load_paths(
-    paths: Iterable[str | Path] | str | Path, max_mb: float | None = None
-) -> Iterator[Document | Skipped]:
-    """Every document under the given files and folders; problems become Skipped and we go on.
-    Single-document files over `max_mb` are skipped unread; record files (corpora) stream."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            for found in _walk(path):
-                yield from _load_any(found, max_mb)
-        else:
-            yield from _load_any(path, max_mb)
 
 
 def load_file(path: str | Path, max_mb: float | None = None) -> Document:
@@ -105,18 +72,6 @@ def load_text(text: str, doc_id: str = "pasted", source: str = "") -> Document:
     return _document(doc_id, text, source)
 
 
-def load_records(path: str | Path) -> Iterator[Document | Skipped]:
-    """Stream a .jsonl or .jsonl.gz file: one Document per good line, a Skipped per bad one."""
-    path = Path(path)
-    try:
-        handle = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
-    except OSError as err:
-        yield Skipped(str(path), _os_reason(err))
-        return
-    with handle:
-        yield from _records_from(handle, path)
-
-
 # ---- files and folders ---------------------------------------------------------------------
 
 
@@ -133,20 +88,6 @@ def _unsupported_reason(path: Path) -> str:
     return f"unsupported file type ({kind}); use .txt, .md, .pdf, .docx, .html or .jsonl(.gz)"
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Supported files under a folder, sorted; hidden files/folders and READMEs are left out."""
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(root) / name
-            if not name.startswith(".") and _supported(path) and not _is_folder_doc(path):
-                yield path
-
-
-def _is_folder_doc(path: Path) -> bool:
-    return path.name.split(".")[0].lower() in FOLDER_DOCS
-
-
 def check_file_size(path: str | Path, max_mb: float) -> None:
     """DocumentError if the file is over the upload limit, checked before a byte is read."""
     path = Path(path)
@@ -156,16 +97,6 @@ def check_file_size(path: str | Path, max_mb: float) -> None:
         _fail(path, _os_reason(err))
     if size > max_mb * 1024 * 1024:
         _fail(path, f"file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit (YMATEB_MAX_UPLOAD_MB)")
-
-
-def _load_any(path: Path, max_mb: float | None = None) -> Iterator[Document | Skipped]:
-    if _is_records(path) and path.is_file():
-        yield from load_records(path)
-        return
-    try:
-        yield load_file(path, max_mb)
-    except DocumentError as err:
-        yield Skipped(str(path), _strip_name(str(err), path))
 
 
 def _fail(path: Path, reason: str) -> NoReturn:
@@ -334,104 +265,3 @@ def _html_text(data: bytes) -> str:
         cell.insert_after(" | ")
     lines = (HTML_SPACE_RE.sub(" ", line).strip(" |") for line in soup.get_text().split("\n"))
     return HTML_BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()
-
-
-# ---- records -------------------------------------------------------------------------------
-
-
-def _records_from(handle: Any, path: Path) -> Iterator[Document | Skipped]:
-    lineno, found = 0, 0
-    try:
-        for lineno, raw in enumerate(handle, 1):
-            if raw.strip():
-                found += 1
-                yield _record_or_skip(raw, f"{path}:{lineno}", f"{path}#{lineno}", first=lineno == 1)
-    except (OSError, EOFError, zlib.error):
-        yield Skipped(str(path), f"compressed data is corrupt or truncated after line {lineno}; re-download it")
-        return
-    if not found:
-        yield Skipped(str(path), "contains no records (empty file); check it is the right file")
-
-
-def _record_or_skip(raw: bytes, where: str, source: str, first: bool) -> Document | Skipped:
-    try:
-        return _record_document(_parse_record(raw, first), source)
-    except DocumentError as err:
-        return Skipped(where, str(err))
-
-
-def _parse_record(raw: bytes, first: bool) -> dict[str, Any]:
-    try:
-        line = raw.decode("utf-8-sig" if first else "utf-8")
-    except UnicodeDecodeError as err:
-        raise DocumentError(f"not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start} of the line)") from None
-    try:
-        record = json.loads(line)
-    except ValueError as err:
-        msg = getattr(err, "msg", "invalid")
-        raise DocumentError(f"invalid JSON ({msg} at column {getattr(err, 'colno', '?')})") from None
-    if not isinstance(record, dict):
-        raise DocumentError(f"not a JSON object (found {type(record).__name__})")
-    return record
-
-
-def _field(record: dict[str, Any], key: str) -> str | None:
-    value = record.get(key)
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _record_text(record: dict[str, Any]) -> tuple[str, str]:
-    """(text, question): the body, or the question and answer with a blank line between."""
-    body = _field(record, "body")
-    if body:
-        return _normalise(body), ""
-    question = _normalise(_field(record, "question") or "")
-    answer = _normalise(_field(record, "answer") or "")
-    if not (question or answer):
-        raise DocumentError("no 'question', 'answer' or 'body' text")
-    return "\n\n".join(p for p in (question, answer) if p), question
-
-
-def _record_document(record: dict[str, Any], source: str) -> Document:
-    doc_id = _field(record, "id")
-    if not doc_id:
-        raise DocumentError("no 'id' field; every record needs a stable id")
-    text, question = _record_text(record)
-    if "\x00" in text:
-        raise DocumentError("text contains NUL characters (binary data)")
-    return Document(doc_id, text, _record_meta(record, text, question), source, [])
-
-
-def _record_meta(record: dict[str, Any], text: str, question: str) -> DocMeta:
-    ref, date, title = _field(record, "ref"), _field(record, "date"), _field(record, "title")
-    asked_of = _field(record, "asked_of")
-    answer_start = min(len(question) + 2, len(text)) if question else 0
-    return DocMeta(
-        kind=_field(record, "kind") or "written_question",
-        ref=ref,
-        refs=[ref] if ref else [],
-        date=date,
-        answered=date,
-        title=title,
-        subject=_shorten(title or _first_sentence(question or text)),
-        author=None,
-        author_role=asked_of,
-        asked_of=asked_of,
-        answering_body=_field(record, "answering_body"),
-        source_url=_field(record, "source_url"),
-        answer_start=answer_start,
-    )
-
-
-def _first_sentence(text: str) -> str:
-    return SENTENCE_END_RE.split(text.strip(), maxsplit=1)[0]
-
-
-def _shorten(text: str, limit: int = SUBJECT_MAX) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"

@@ -1,11 +1,4 @@
-"""`ymateb bench`: ingest speed against the raw model, re-ingest, search and draft latency, memory,
-the same search over a `chroma run` server, and a plain LangChain-style peer over the same documents.
-
-Everything lives in one persistent directory (default `.ymateb/bench/`), so a rerun embeds nothing
-it has embedded before: the store grows from the smallest corpus size to the largest (only new
-documents are embedded at each step) and the peer's collection is reused. Ingest figures from the
-run that did the embedding are kept in `state.json` and reported again (marked `ingest_reused`).
-"""
+"""The measurements and the run: ingest, re-ingest, search and draft latency, server mode, the plain peer."""
 
 from __future__ import annotations
 
@@ -16,13 +9,8 @@ import os
 import platform
 import resource
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,15 +18,18 @@ from typing import Any
 import numpy as np
 
 from rag.assistant import Assistant, build_assistant
-from rag.chunking import chunk_document
-from rag.documents import Document, date_int
-from rag.embeddings import MODEL_NAME, ChromaEmbeddingFunction, Embedder, default_embedder
 from rag.errors import ConfigError, StoreError
-from rag.loaders import load_records
-from rag.retrieval import SearchFilters
+from rag.index.base import Embedder
+from rag.index.chroma import ChromaEmbeddingFunction
+from rag.index.embedder import MODEL_NAME, default_embedder
+from rag.index.server import chroma_server
+from rag.ingest.chunking import chunk_document
+from rag.ingest.records import load_records
 from rag.settings import Settings
+from rag.text.dates import date_int
+from rag.types import Document, SearchFilters
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "uk-commons-wq-2023-09_2025-06.jsonl.gz"
 DEFAULT_CASES = REPO.parent / "shared" / "eval" / "uk-dfe-dev-cases.jsonl"
 DEFAULT_SIZES = (1000, 5000, 24386)
@@ -118,9 +109,15 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "memory_gb": mem_gb, "python": platform.python_version(),
-        "os": f"{platform.system()} {platform.release()}", "chromadb": chromadb.__version__,
-        "onnxruntime": onnxruntime.__version__, "model": MODEL_NAME, "load_avg_at_start": os.getloadavg()[0],
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": mem_gb,
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "chromadb": chromadb.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "model": MODEL_NAME,
+        "load_avg_at_start": os.getloadavg()[0],
     }
 
 
@@ -132,8 +129,8 @@ def _corpus_docs(path: Path, limit: int | None) -> Iterator[Document]:
 
 def _queries(cfg: BenchConfig, docs: list[Document]) -> list[tuple[str, str | None]]:
     """(text, as_of) pairs: the dev cases' questions, or the corpus's own questions."""
+    from rag.drafting.intake import parse_request
     from rag.evaluation.cases import load_cases
-    from rag.request import parse_request
 
     if cfg.cases and Path(cfg.cases).is_file():
         pairs: list[tuple[str, str | None]] = [(c.question, c.date) for c in load_cases(cfg.cases)]
@@ -147,63 +144,6 @@ def _queries(cfg: BenchConfig, docs: list[Document]) -> list[tuple[str, str | No
 
 
 # ---- chroma run ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def chroma_executable() -> str | None:
-    beside = Path(sys.executable).parent / "chroma"
-    return str(beside) if beside.is_file() else shutil.which("chroma")
-
-
-def start_chroma_server(
-    path: Path, port: int, log_file: Path | None = None, wait: float = 60.0
-) -> subprocess.Popen[bytes]:
-    """`chroma run` on loopback, returned once its heartbeat answers (ConfigError if it never does)."""
-    exe = chroma_executable()
-    if exe is None:
-        raise ConfigError("The `chroma` command is not installed (it ships with the chromadb package).")
-    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(
-        [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise ConfigError(f"`chroma run` exited with code {proc.returncode}; see {log_file or 'its output'}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    stop_chroma_server(proc)
-    raise ConfigError(f"`chroma run` did not answer on port {port} within {wait:.0f} s")
-
-
-def stop_chroma_server(proc: subprocess.Popen[bytes], sig: int = 15) -> None:
-    if proc.poll() is None:
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-
-
-@contextmanager
-def chroma_server(path: Path, log_file: Path | None = None) -> Iterator[str]:
-    """A `chroma run` server over `path` on a free loopback port; yields its URL; always stopped."""
-    port = free_port()
-    proc = start_chroma_server(path, port, log_file)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_chroma_server(proc)
 
 
 # ---- the measurements ------------------------------------------------------------------------
@@ -223,7 +163,7 @@ def search_latency(assistant: Assistant, queries: list[tuple[str, str | None]]) 
 
 def draft_latency(assistant: Assistant, queries: list[tuple[str, str | None]]) -> dict[str, Any]:
     """Offline drafts (retrieve, compose, check citations) of the first few requests."""
-    from rag.request import parse_request
+    from rag.drafting.intake import parse_request
 
     requests = [parse_request(text, kind="written_question", as_of=as_of) for text, as_of in queries]
     times = []
@@ -241,8 +181,11 @@ def raw_model_speed(embedder: Embedder, texts: list[str], sample: int) -> dict[s
     picked = texts[::step][:sample]
     bare = getattr(embedder, "embed_uncached", embedder.embed)
     _, dt, cpu = _timed_cpu(lambda: bare(picked))
-    return {"raw_model_chunks_per_s": _rate(len(picked), dt), "raw_model_chunks_per_cpu_s": _rate(len(picked), cpu),
-            "raw_sample": len(picked)}
+    return {
+        "raw_model_chunks_per_s": _rate(len(picked), dt),
+        "raw_model_chunks_per_cpu_s": _rate(len(picked), cpu),
+        "raw_sample": len(picked),
+    }
 
 
 def ingest_step(assistant: Assistant, cfg: BenchConfig, n: int, saved: dict[str, Any], log: Log) -> dict[str, Any]:
@@ -256,10 +199,15 @@ def ingest_step(assistant: Assistant, cfg: BenchConfig, n: int, saved: dict[str,
     texts = [c.text for d in _corpus_docs(cfg.corpus, n) if d.doc_id in written for c in chunk_document(d)]
     raw = raw_model_speed(assistant.embedder, texts, cfg.raw_sample)
     out = {
-        "ingest_s": round(dt, 2), "ingest_docs": summary.written, "ingest_chunks": summary.embedded,
-        "ingest_docs_per_s": _rate(summary.written, dt), "ingest_chunks_per_s": _rate(summary.embedded, dt),
-        "ingest_cpu_s": round(cpu, 2), "ingest_chunks_per_cpu_s": _rate(summary.embedded, cpu),
-        **raw, "ingest_reused": False,
+        "ingest_s": round(dt, 2),
+        "ingest_docs": summary.written,
+        "ingest_chunks": summary.embedded,
+        "ingest_docs_per_s": _rate(summary.written, dt),
+        "ingest_chunks_per_s": _rate(summary.embedded, dt),
+        "ingest_cpu_s": round(cpu, 2),
+        "ingest_chunks_per_cpu_s": _rate(summary.embedded, cpu),
+        **raw,
+        "ingest_reused": False,
     }
     out["ingest_ratio"] = _ratio(out["ingest_chunks_per_s"], out["raw_model_chunks_per_s"])
     out["ingest_ratio_cpu"] = _ratio(out["ingest_chunks_per_cpu_s"], out["raw_model_chunks_per_cpu_s"])
@@ -276,8 +224,9 @@ def reingest_step(assistant: Assistant, cfg: BenchConfig, n: int) -> dict[str, A
     return {"reingest_s": round(dt, 2), "reingest_embedded": summary.embedded}
 
 
-def server_search(cfg: BenchConfig, embedder: Embedder, queries: list[tuple[str, str | None]],
-                  log: Log) -> dict[str, Any]:
+def server_search(
+    cfg: BenchConfig, embedder: Embedder, queries: list[tuple[str, str | None]], log: Log
+) -> dict[str, Any]:
     """The same searches against `chroma run` serving a copy of the store, BM25 rebuilt from it."""
     copy = cfg.directory / "server-store"
     shutil.rmtree(copy, ignore_errors=True)
@@ -290,12 +239,21 @@ def server_search(cfg: BenchConfig, embedder: Embedder, queries: list[tuple[str,
         log(f"  server: BM25 side rebuilt from Chroma in {rebuild:.1f} s")
         lat = search_latency(assistant, queries)
     shutil.rmtree(copy, ignore_errors=True)
-    return {"server_search_p50_ms": lat["search_p50_ms"], "server_search_p95_ms": lat["search_p95_ms"],
-            "server_bm25_rebuild_s": round(rebuild, 2)}
+    return {
+        "server_search_p50_ms": lat["search_p50_ms"],
+        "server_search_p95_ms": lat["search_p95_ms"],
+        "server_bm25_rebuild_s": round(rebuild, 2),
+    }
 
 
-def run_size(assistant: Assistant, cfg: BenchConfig, n: int, state: dict[str, Any],
-             queries: list[tuple[str, str | None]], log: Log) -> dict[str, Any]:
+def run_size(
+    assistant: Assistant,
+    cfg: BenchConfig,
+    n: int,
+    state: dict[str, Any],
+    queries: list[tuple[str, str | None]],
+    log: Log,
+) -> dict[str, Any]:
     log(f"== {n} documents")
     run: dict[str, Any] = {"docs": n}
     run.update(ingest_step(assistant, cfg, n, state.get(str(n), {}), log))
@@ -318,14 +276,23 @@ def run_size(assistant: Assistant, cfg: BenchConfig, n: int, state: dict[str, An
         if store_docs <= n:
             state[str(n)].update({k: run[k] for k in _LATENCY_KEYS})
             _save_state(cfg, state)
-    log(f"  search p50/p95 {run['search_p50_ms']}/{run['search_p95_ms']} ms, "
-        f"draft p50/p95 {run['draft_p50_ms']}/{run['draft_p95_ms']} ms (over {run.get('latency_at_docs', n)} docs)")
+    log(
+        f"  search p50/p95 {run['search_p50_ms']}/{run['search_p95_ms']} ms, "
+        f"draft p50/p95 {run['draft_p50_ms']}/{run['draft_p95_ms']} ms (over {run.get('latency_at_docs', n)} docs)"
+    )
     run["peak_rss_mb"] = peak_rss_mb()
     return run
 
 
-_LATENCY_KEYS = ("search_p50_ms", "search_p95_ms", "draft_p50_ms", "draft_p95_ms", "searches", "drafts",
-                 "latency_at_docs")
+_LATENCY_KEYS = (
+    "search_p50_ms",
+    "search_p95_ms",
+    "draft_p50_ms",
+    "draft_p95_ms",
+    "searches",
+    "drafts",
+    "latency_at_docs",
+)
 
 
 def _cold(embedder: Embedder) -> None:
@@ -339,8 +306,9 @@ def _cold(embedder: Embedder) -> None:
 # ---- the plain peer --------------------------------------------------------------------------
 
 
-def peer_ingest(cfg: BenchConfig, docs: list[Document], embedder: Embedder, state: dict[str, Any],
-                log: Log) -> tuple[Any, dict[str, Any]]:
+def peer_ingest(
+    cfg: BenchConfig, docs: list[Document], embedder: Embedder, state: dict[str, Any], log: Log
+) -> tuple[Any, dict[str, Any]]:
     """RecursiveCharacterTextSplitter (defaults) + a Chroma collection embedding through Chroma's
     own embedding-function path, fed the same local model."""
     import chromadb
@@ -353,25 +321,35 @@ def peer_ingest(cfg: BenchConfig, docs: list[Document], embedder: Embedder, stat
             ids.append(f"{d.doc_id}:{i}")
             texts.append(piece)
             metas.append({"doc_id": d.doc_id, "date_int": date_int(d.meta.date)})
-    client = chromadb.PersistentClient(path=str(cfg.directory / "peer"),
-                                       settings=chromadb.Settings(anonymized_telemetry=False))
+    client = chromadb.PersistentClient(
+        path=str(cfg.directory / "peer"), settings=chromadb.Settings(anonymized_telemetry=False)
+    )
     name = f"peer_{len(docs)}"
     collection = client.get_or_create_collection(
-        name, embedding_function=ChromaEmbeddingFunction(embedder), configuration={"hnsw": {"space": "cosine"}}  # type: ignore[arg-type]
+        name,
+        embedding_function=ChromaEmbeddingFunction(embedder),
+        configuration={"hnsw": {"space": "cosine"}},  # type: ignore[arg-type]
     )
     saved = state.get("peer", {})
     if collection.count() == len(ids) and saved.get("name") == name:
         log(f"  peer: {len(ids)} chunks already indexed: reusing its ingest figures")
         return collection, dict(saved, peer_ingest_reused=True)
+
     def add_all() -> None:
         for s in range(0, len(ids), 256):  # Chroma calls the embedding function on each upsert()
             collection.upsert(ids=ids[s : s + 256], documents=texts[s : s + 256], metadatas=metas[s : s + 256])  # type: ignore[arg-type]
 
     _, dt, cpu = _timed_cpu(add_all)
-    out = {"name": name, "peer_docs": len(docs), "peer_chunks": len(ids), "peer_ingest_s": round(dt, 2),
-           "peer_ingest_docs_per_s": _rate(len(docs), dt), "peer_ingest_chunks_per_s": _rate(len(ids), dt),
-           "peer_ingest_chunks_per_cpu_s": _rate(len(ids), cpu),
-           "peer_ingest_reused": False}
+    out = {
+        "name": name,
+        "peer_docs": len(docs),
+        "peer_chunks": len(ids),
+        "peer_ingest_s": round(dt, 2),
+        "peer_ingest_docs_per_s": _rate(len(docs), dt),
+        "peer_ingest_chunks_per_s": _rate(len(ids), dt),
+        "peer_ingest_chunks_per_cpu_s": _rate(len(ids), cpu),
+        "peer_ingest_reused": False,
+    }
     state["peer"] = out
     _save_state(cfg, state)
     return collection, out
@@ -384,9 +362,9 @@ def _peer_top(collection: Any, question: str, where: dict[str, Any] | None) -> l
 
 def recall_comparison(assistant: Assistant, collection: Any, docs: list[Document], cfg: BenchConfig) -> dict[str, Any]:
     """recall@5 of the best eligible precedent (highest ROUGE-L vs the reference) on the dev cases."""
+    from rag.drafting.intake import parse_request
     from rag.evaluation.cases import eligible, load_cases
     from rag.evaluation.metrics import best_precedent
-    from rag.request import parse_request
 
     if not cfg.cases or not Path(cfg.cases).is_file():
         return {"recall_cases": 0}
@@ -458,8 +436,13 @@ def run_bench(cfg: BenchConfig, embedder: Embedder | None = None, log: Log = pri
     assistant = build_assistant(Settings(store=cfg.directory / "store"), embedder=embedder)
     docs = list(_corpus_docs(cfg.corpus, sizes[-1]))
     queries = _queries(cfg, docs)
-    result: dict[str, Any] = {"machine": machine(), "corpus": str(cfg.corpus), "sizes": sizes,
-                              "targets": TARGETS, "runs": []}
+    result: dict[str, Any] = {
+        "machine": machine(),
+        "corpus": str(cfg.corpus),
+        "sizes": sizes,
+        "targets": TARGETS,
+        "runs": [],
+    }
     for n in sizes:
         result["runs"].append(run_size(assistant, cfg, n, state, queries, log))
     last = result["runs"][-1]
@@ -474,114 +457,16 @@ def run_bench(cfg: BenchConfig, embedder: Embedder | None = None, log: Log = pri
         log(f"== peer over {len(subset)} documents asked of {cfg.peer_asked_of}")
         collection, peer = peer_ingest(cfg, subset, embedder, state, log)
         peer.update(recall_comparison(assistant, collection, subset, cfg))
-        for key, peer_key in (("ingest_chunks_per_s", "peer_ingest_chunks_per_s"),
-                              ("ingest_chunks_per_cpu_s", "peer_ingest_chunks_per_cpu_s")):
+        for key, peer_key in (
+            ("ingest_chunks_per_s", "peer_ingest_chunks_per_s"),
+            ("ingest_chunks_per_cpu_s", "peer_ingest_chunks_per_cpu_s"),
+        ):
             ours_speed = next((r[key] for r in reversed(result["runs"]) if r.get(key)), None)
             peer[f"{key.replace('ingest_chunks', 'ingest_speed')}_ratio"] = _ratio(ours_speed, peer.get(peer_key))
         result["peer"] = peer
-        log(f"  recall@5: ours {peer.get('ours_recall_at_5')} vs peer {peer.get('peer_recall_at_5')} "
-            f"(no date filter {peer.get('peer_nofilter_recall_at_5')}) over {peer.get('recall_cases')} cases")
+        log(
+            f"  recall@5: ours {peer.get('ours_recall_at_5')} vs peer {peer.get('peer_recall_at_5')} "
+            f"(no date filter {peer.get('peer_nofilter_recall_at_5')}) over {peer.get('recall_cases')} cases"
+        )
     result["peak_rss_mb"] = peak_rss_mb()
     return result
-
-
-# ---- the table -------------------------------------------------------------------------------
-
-_COLUMNS = [
-    ("docs", "docs"), ("chunks", "chunks"), ("latency_at_docs", "latency over docs"),
-    ("ingest_chunks_per_s", "ingest ch/s"),
-    ("raw_model_chunks_per_s", "raw model ch/s"), ("ingest_ratio", "ratio"), ("ingest_ratio_cpu", "ratio (CPU)"),
-    ("reingest_s", "re-ingest s"),
-    ("reingest_embedded", "re-embedded"), ("search_p50_ms", "search p50 ms"), ("search_p95_ms", "search p95 ms"),
-    ("draft_p50_ms", "draft p50 ms"), ("draft_p95_ms", "draft p95 ms"), ("peak_rss_mb", "peak RSS MB"),
-]
-
-
-def format_table(result: dict[str, Any]) -> str:
-    """The per-size table (Markdown), then the server and peer lines."""
-    lines = ["| " + " | ".join(h for _, h in _COLUMNS) + " |", "|" + "---:|" * len(_COLUMNS)]
-    for run in result["runs"]:
-        lines.append("| " + " | ".join("" if run.get(k) is None else str(run[k]) for k, _ in _COLUMNS) + " |")
-    last = result["runs"][-1] if result["runs"] else {}
-    if "server_search_p95_ms" in last:
-        lines.append(f"\nchroma run server ({last['docs']} docs): search p50 {last['server_search_p50_ms']} ms, "
-                     f"p95 {last['server_search_p95_ms']} ms; BM25 side rebuilt from the server in "
-                     f"{last['server_bm25_rebuild_s']} s")
-    peer = result.get("peer")
-    if peer:
-        lines.append(f"\nplain peer ({peer.get('peer_docs')} docs, {peer.get('peer_chunks')} chunks): "
-                     f"ingest {peer.get('peer_ingest_chunks_per_s')} ch/s "
-                     f"(ours/peer {peer.get('ingest_speed_per_s_ratio')}, per CPU-second "
-                     f"{peer.get('ingest_speed_per_cpu_s_ratio')}); "
-                     f"recall@5 ours {peer.get('ours_recall_at_5')} vs peer {peer.get('peer_recall_at_5')} "
-                     f"(peer without date filter {peer.get('peer_nofilter_recall_at_5')}), ratio "
-                     f"{peer.get('recall_ratio')} over {peer.get('recall_cases')} cases")
-    return "\n".join(lines)
-
-
-# ---- the report in BENCHMARKS.md -------------------------------------------------------------
-
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-
-
-def _verdict(ok: bool | None) -> str:
-    return "n/a" if ok is None else ("met" if ok else "**not met**")
-
-
-def target_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """(target, goal, measured, verdict) at the largest corpus size."""
-    last = result["runs"][-1]
-    peer = result.get("peer", {})
-    embedded = [r for r in result["runs"] if r.get("ingest_ratio_cpu") or r.get("ingest_ratio")]
-    ratio_cpu = embedded[-1].get("ingest_ratio_cpu") if embedded else None
-    ratio_wall = embedded[-1].get("ingest_ratio") if embedded else None
-    rows = [
-        ("ingest / raw model speed", "≥ 0.90",
-         f"{ratio_cpu} per CPU-second, {ratio_wall} wall-clock",
-         _verdict(None if ratio_cpu is None else ratio_cpu >= 0.9)),
-        (f"re-ingest of {last['docs']} unchanged docs", "< 60 s, 0 embedded",
-         f"{last['reingest_s']} s, {last['reingest_embedded']} embedded",
-         _verdict(last["reingest_s"] < 60 and last["reingest_embedded"] == 0)),
-        (f"search p95 at {last['docs']} docs", "< 150 ms", f"{last['search_p95_ms']} ms",
-         _verdict(last["search_p95_ms"] is not None and last["search_p95_ms"] < 150)),
-        (f"offline draft p95 at {last['docs']} docs", "< 1500 ms", f"{last['draft_p95_ms']} ms",
-         _verdict(last["draft_p95_ms"] is not None and last["draft_p95_ms"] < 1500)),
-    ]
-    if peer.get("recall_cases"):
-        ratio = peer.get("recall_ratio")
-        rows.append(("recall@5 of the best precedent vs plain pipeline", "≥ 1.2x",
-                     f"{ratio}x ({peer['ours_recall_at_5']} vs {peer['peer_recall_at_5']})",
-                     _verdict(None if ratio is None else ratio >= 1.2)))
-    return rows
-
-
-def format_report(result: dict[str, Any], command: str) -> str:
-    """The generated part of BENCHMARKS.md: machine, command, table, targets."""
-    m = result["machine"]
-    lines = [
-        START,
-        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']}, Python {m['python']}, "
-        f"chromadb {m['chromadb']}, onnxruntime {m['onnxruntime']}, model {m['model']}; "
-        f"load average {m['load_avg_at_start']:.1f} when the run started.",
-        "",
-        f"Command: `{command}`",
-        "",
-        format_table(result),
-        "",
-        "| target | goal | measured | |",
-        "|---|---|---|---|",
-        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in target_rows(result)],
-        END,
-    ]
-    return "\n".join(lines)
-
-
-def update_markdown(path: Path, report: str) -> None:
-    """Replace the generated block of `path` (or append one); the text around it is kept."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + report + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + report + "\n"
-    path.write_text(text, encoding="utf-8")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from rag.documents import Document, date_int
+from rag.types import Chunk, Document, flat_metadata
 
 CHUNK_SIZE = 1000  # characters; ~200 MiniLM tokens, under its 256-token window
 CHUNK_OVERLAP = 120
@@ -22,16 +19,6 @@ _splitter = RecursiveCharacterTextSplitter(
 )
 
 
-@dataclass
-class Chunk:
-    chunk_id: str
-    doc_id: str
-    text: str
-    start: int
-    end: int
-    metadata: dict[str, Any]
-
-
 def indexable_segments(text: str, boilerplate: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The spans of `text` left once boilerplate spans are cut out."""
     segments, pos = [], 0
@@ -42,24 +29,6 @@ def indexable_segments(text: str, boilerplate: list[tuple[int, int]]) -> list[tu
     if pos < len(text):
         segments.append((pos, len(text)))
     return [(s, e) for s, e in segments if len(text[s:e].strip()) >= MIN_SEGMENT]
-
-
-def flat_metadata(doc: Document) -> dict[str, Any]:
-    """Document metadata as Chroma accepts it: scalars only, no None; dates also as integers."""
-    meta = doc.meta.to_dict()
-    meta["refs"] = "; ".join(meta.get("refs") or [])
-    out: dict[str, Any] = {k: v for k, v in meta.items() if v not in (None, "")}
-    out["doc_id"] = doc.doc_id
-    out["date_int"] = date_int(doc.meta.date)
-    out["author_key"] = author_key(doc)
-    return out
-
-
-def author_key(doc: Document) -> str:
-    """Lower-cased author, role and body in one field, for the author/department filter."""
-    m = doc.meta
-    parts = [m.author, m.author_role, m.answering_body, m.asked_of]
-    return " | ".join(p.lower() for p in parts if p)
 
 
 def chunk_document(doc: Document) -> list[Chunk]:

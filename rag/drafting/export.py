@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from rag.drafts import Citation, Draft, DraftWarning
 from rag.errors import InputError
+from rag.types import Citation, Draft, DraftWarning
 
 AI_NOTICE = "AI-assisted draft \u2014 check every statement against its source before use."
 SOURCES_HEADING = "Sources"

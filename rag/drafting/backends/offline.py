@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from rag.citations import is_substantive, split_sentences
-from rag.drafts import DraftRequest
-from rag.embeddings import Embedder
-from rag.retrieval import Passage
+from rag.drafting.backends import TokenSink
+from rag.index.base import Embedder
+from rag.text.sentences import is_substantive, split_sentences
+from rag.types import Composition, DraftRequest, Passage
 
 # Cosine of the ask and an earlier question above which that answer is reused whole. Dev set
 # (120 Education WQs, mean ROUGE-L): 0.86 -> 0.175, 0.80 -> 0.175, 0.70 -> 0.185, 0.60 -> 0.178;
@@ -37,14 +37,6 @@ _FRAME_SENTENCE = re.compile(
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(r"[-\u2022*\u00b7]\s|\d{1,2}[.)]\s")  # a bulleted or numbered line
-
-
-@dataclass
-class Composition:
-    body: str
-    passages: list[Passage]  # numbered 1..n as cited in the body
-    notes: list[str] = field(default_factory=list)  # how it was composed, for the UI and the eval
-    reused_doc: str | None = None
 
 
 @dataclass
@@ -136,13 +128,14 @@ class OfflineComposer:
         self.embedder = embedder
         self.doc_passages = doc_passages
 
-    def compose(self, request: DraftRequest, passages: list[Passage]) -> Composition:
+    def compose(self, request: DraftRequest, passages: list[Passage], on_token: TokenSink | None = None) -> Composition:
+        """Reuse a near-identical earlier answer whole, else extract; the body reaches `on_token` at once."""
         if not passages:
-            return Composition("", [], ["no precedent passages"])
-        reused = self._reuse(request, passages)
-        if reused is not None:
-            return reused
-        return self._extract(request, passages)
+            return Composition("", [])
+        composition = self._reuse(request, passages) or self._extract(request, passages)
+        if on_token is not None and composition.body:
+            on_token(composition.body)
+        return composition
 
     def _reuse(self, request: DraftRequest, passages: list[Passage]) -> Composition | None:
         """If one of the best precedents answered a near-identical question, return that answer whole."""
@@ -176,13 +169,12 @@ class OfflineComposer:
         numbered_all, used = _number([s for para in lines for s in para])
         it = iter(numbered_all)
         paragraphs = [_join([_cite(*next(it)) for _ in para]) for para in lines]
-        note = f"reused the whole answer to a near-identical earlier question (similarity {similarity:.2f})"
-        return Composition("\n\n".join(paragraphs), used, [note], reused_doc=chunks[0].doc_id)
+        return Composition("\n\n".join(paragraphs), used, reused_doc=chunks[0].doc_id)
 
     def _extract(self, request: DraftRequest, passages: list[Passage]) -> Composition:
         cands = _sentences(passages)
         if not cands:
-            return Composition("", [], ["no usable sentences in the precedents"])
+            return Composition("", [])
         vectors = self.embedder.embed([request.ask or request.text] + [c.text for c in cands])
         ask, sv = vectors[0], vectors[1:]
         rank_bonus = np.array([RANK_BONUS / (1 + c.rank) for c in cands])
@@ -190,7 +182,7 @@ class OfflineComposer:
         rel = sv @ ask + rank_bonus
         chosen = _mmr(rel, sim, TARGET_WORDS, [len(c.text.split()) for c in cands])
         if not chosen:
-            return Composition("", [], ["no precedent sentence was relevant enough"])
+            return Composition("", [])
         picked = [cands[i] for i in chosen]
         doc_order = {d: i for i, d in enumerate(dict.fromkeys(c.passage.doc_id for c in picked))}
         picked.sort(key=lambda c: (doc_order[c.passage.doc_id], c.offset))
@@ -202,8 +194,7 @@ class OfflineComposer:
                 paragraphs.append([])
                 last_doc = c.passage.doc_id
             paragraphs[-1].append(_cite(text, n))
-        note = f"composed from {len(picked)} sentences of {len(doc_order)} earlier replies"
-        return Composition("\n\n".join(" ".join(p) for p in paragraphs), used, [note])
+        return Composition("\n\n".join(" ".join(p) for p in paragraphs), used)
 
 
 def _join(cited: list[str]) -> str:

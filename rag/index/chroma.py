@@ -16,11 +16,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
-from rag.chunking import Chunk, flat_metadata
-from rag.documents import DocMeta, Document
-from rag.embeddings import ChromaEmbeddingFunction, Embedder
 from rag.errors import StoreError, YmatebError
+from rag.index.base import DIM, Embedder
+from rag.index.embedder import default_embedder
+from rag.types import Chunk, DocMeta, Document, flat_metadata
 
 PAGE = 2000
 _META_FIELDS = set(DocMeta.__dataclass_fields__)
@@ -72,7 +73,33 @@ def _register_embedding_function() -> None:
         register_embedding_function(ChromaEmbeddingFunction)
 
 
-class Store:
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Wraps any Embedder as a chromadb EmbeddingFunction (used for query texts and the peer bench)."""
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self._embedder = embedder  # None: the shared model, loaded on first use (Chroma rebuilds
+        # this object from its config on every upsert; loading a model each time cost 0.3 s)
+
+    def __call__(self, input: Documents) -> Embeddings:
+        embedder = self._embedder or default_embedder()
+        return [row for row in embedder.embed(list(input))]
+
+    @staticmethod
+    def name() -> str:
+        return "ymateb-minilm-int8"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
+        return ChromaEmbeddingFunction()
+
+    def default_space(self) -> str:  # type: ignore[override]
+        return "cosine"
+
+
+class ChromaStore:
     """Chunks (embedded) and documents (full text + metadata + content hash) in Chroma."""
 
     def __init__(self, client: Any, embedder: Embedder, prefix: str = "precedents", location: str = "") -> None:
@@ -151,7 +178,7 @@ class Store:
     def embed_chunks(self, docs: list[Document], chunks: dict[str, list[Chunk]]) -> np.ndarray:
         texts = [c.text for d in docs for c in chunks[d.doc_id]]
         embed = getattr(self.embedder, "embed_uncached", self.embedder.embed)  # chunks are seen once: no cache
-        return embed(texts) if texts else np.zeros((0, 384), dtype=np.float32)
+        return embed(texts) if texts else np.zeros((0, DIM), dtype=np.float32)
 
     def write(self, docs: list[Document], chunks: dict[str, list[Chunk]], vectors: np.ndarray | None = None) -> int:
         """Replace these documents' chunks and records (embedding them unless `vectors` are given).
@@ -214,7 +241,7 @@ class Store:
 
 def _mean_unit(vectors: np.ndarray) -> np.ndarray:
     if len(vectors) == 0:
-        v = np.zeros(384, dtype=np.float32)
+        v = np.zeros(DIM, dtype=np.float32)
         v[0] = 1.0
         return v
     m = vectors.mean(axis=0)

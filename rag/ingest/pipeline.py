@@ -5,44 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from rag.chunking import Chunk, chunk_document
-from rag.documents import Document, Skipped
-from rag.loaders import load_paths
-from rag.store import Store
+from rag.index.base import Store
+from rag.ingest.chunking import chunk_document
+from rag.ingest.sources import load_paths
+from rag.types import Chunk, Document, IngestSummary, Skipped
 
 BATCH_CHUNKS = 256  # chunks embedded and written together
-
-
-@dataclass
-class IngestSummary:
-    written: int = 0  # new or changed documents
-    unchanged: int = 0
-    chunks: int = 0  # chunks written
-    embedded: int = 0  # texts sent to the embedding model
-    skipped: list[Skipped] = field(default_factory=list)
-    seconds: float = 0.0
-    doc_ids: list[str] = field(default_factory=list)  # documents written this run
-
-    @property
-    def documents(self) -> int:
-        return self.written + self.unchanged
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "documents": self.documents,
-            "written": self.written,
-            "unchanged": self.unchanged,
-            "chunks": self.chunks,
-            "embedded": self.embedded,
-            "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
-            "seconds": round(self.seconds, 2),
-        }
 
 
 def ingest(

@@ -5,7 +5,6 @@ paragraph_html, draft_blocks                          a draft laid out with its 
                                                       the warnings beside the sentence they concern
 group_by_document, timeline_rows                      search results by document and by date
 word_diff_html                                        a word-level diff (difflib)
-ingest_uploads, read_upload_text                      uploaded bytes -> temp files -> the index
 summary_rows, case_rows                               eval results as table rows
 """
 
@@ -14,23 +13,17 @@ from __future__ import annotations
 import difflib
 import html
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.drafts import Draft, DraftRequest, DraftWarning
-from rag.errors import ConfigError, InputError, YmatebError
-from rag.retrieval import Passage
-from rag.settings import Settings, load_settings
+from rag.types import Draft, DraftRequest, DraftWarning, Passage
 
 if TYPE_CHECKING:
-    from rag.assistant import Assistant
-    from rag.ingest import IngestSummary
+    pass
 
-MB = 1024 * 1024
 MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20})\]")
 _WORD = re.compile(r"[^\W_][\w'\u2019-]*", re.UNICODE)
 _STOP = frozenset(
@@ -48,18 +41,6 @@ KIND_LABELS = {
 
 
 # ---------------------------------------------------------------------------- settings, dates
-
-
-def load_app_settings() -> Settings:
-    """Settings from the environment, with a bad value reported as a ConfigError (no traceback)."""
-    try:
-        return load_settings()
-    except YmatebError:
-        raise
-    except Exception as exc:  # pydantic's ValidationError: name the offending settings only
-        errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
-        names = ", ".join("YMATEB_" + str(e.get("loc", ["?"])[0]).upper() for e in errors) or "a setting"
-        raise ConfigError(f"Invalid setting {names}: check the environment or .env (see .env.example).") from None
 
 
 def human_date(iso: str | None) -> str:
@@ -324,94 +305,6 @@ def word_diff_html(old: str, new: str) -> str:
         if j2 > j1:
             out.append(f'<ins class="ym-ins">{_text_html(" ".join(b[j1:j2]))}</ins>')
     return " ".join(out)
-
-
-# ---------------------------------------------------------------------------- uploads
-
-
-@dataclass
-class UploadResult:
-    name: str
-    status: str  # "added" | "unchanged" | "skipped" | "refused"
-    detail: str = ""
-
-    def to_row(self) -> dict[str, str]:
-        return {"file": self.name, "result": self.status, "detail": self.detail}
-
-
-def check_size(name: str, size: int, max_mb: float) -> None:
-    """InputError if an upload is larger than the configured limit."""
-    if size > max_mb * MB:
-        raise InputError(
-            f"{name} is {size / MB:.1f} MB, over the {max_mb:g} MB upload limit (YMATEB_MAX_UPLOAD_MB); "
-            "split it or raise the limit."
-        )
-
-
-def safe_name(name: str) -> str:
-    """An uploaded file's own name, with any folder part and awkward characters removed."""
-    base = Path(str(name).replace("\\", "/")).name.strip() or "upload.txt"
-    return re.sub(r"[^\w.\- ]+", "_", base)
-
-
-def read_upload_text(name: str, data: bytes, max_mb: float) -> str:
-    """The text of one uploaded file (txt, md, pdf, docx, html): DocumentError says why not."""
-    from rag.loaders import load_file
-
-    check_size(name, len(data), max_mb)
-    with tempfile.TemporaryDirectory(prefix="ymateb-upload-") as tmp:
-        path = Path(tmp) / safe_name(name)
-        path.write_bytes(data)
-        return load_file(path).text
-
-
-def ingest_uploads(
-    assistant: Assistant,
-    files: Sequence[tuple[str, bytes]],
-    max_mb: float,
-    on_file: Callable[[int, int, str], None] | None = None,
-) -> list[UploadResult]:
-    """Write each upload to a temp dir and ingest it; one result per file, in the order given."""
-    results: list[UploadResult] = []
-    with tempfile.TemporaryDirectory(prefix="ymateb-upload-") as tmp:
-        for i, (name, data) in enumerate(files, 1):
-            if on_file:
-                on_file(i - 1, len(files), name)
-            results.append(_ingest_one(assistant, Path(tmp) / str(i), name, data, max_mb))
-        if on_file:
-            on_file(len(files), len(files), "")
-    return results
-
-
-def _ingest_one(assistant: Assistant, folder: Path, name: str, data: bytes, max_mb: float) -> UploadResult:
-    try:
-        check_size(name, len(data), max_mb)
-    except InputError as exc:
-        return UploadResult(name, "refused", str(exc))
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / safe_name(name)
-    path.write_bytes(data)
-    summary = assistant.ingest([path])
-    return _result_of(name, summary)
-
-
-def _result_of(name: str, summary: IngestSummary) -> UploadResult:
-    if summary.skipped:
-        return UploadResult(name, "skipped", "; ".join(s.reason for s in summary.skipped))
-    if summary.written:
-        ids = ", ".join(summary.doc_ids)
-        return UploadResult(name, "added", f"{summary.written} document(s), {summary.chunks} chunks ({ids})")
-    if summary.unchanged:
-        return UploadResult(name, "unchanged", "already in the index with the same text")
-    return UploadResult(name, "skipped", "no documents found in the file")
-
-
-def ensure_seeded(assistant: Assistant, seeds: Path) -> IngestSummary | None:
-    """Index the seed corpus when the store is empty (first start); None if nothing was needed."""
-    documents, _ = assistant.store.counts()
-    if documents or not seeds.is_dir():
-        return None
-    return assistant.ingest([seeds])
 
 
 def document_rows(docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -67,7 +67,7 @@ class LexicalIndex:
         return len(self.ids)
 
     def doc_passages(self, doc_id: str) -> list[Any]:
-        from rag.retrieval import Passage
+        from rag.types import Passage
 
         if self._by_doc is None:
             by_doc: dict[str, list[int]] = {}

@@ -14,158 +14,18 @@ the passage. A sentence's support is the best over its valid cited passages.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.drafts import Citation, DraftWarning
-from rag.retrieval import Passage
-
-if TYPE_CHECKING:
-    from rag.embeddings import Embedder
+from rag.index.base import Embedder
+from rag.text.markers import cited_numbers, strip_markers
+from rag.text.sentences import is_substantive, split_sentences
+from rag.text.words import _NUMBER, content_words
+from rag.types import Citation, DraftWarning, Passage
 
 COSINE_WEIGHT = 0.7
 SUPPORT_THRESHOLD = 0.5  # calibrated on seed passages: copies ~1.0, paraphrases 0.53-0.97, unrelated <= 0.43
-
-# ---------------------------------------------------------------------------- sentences
-
-_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20})\]")
-_MARKER_WITH_SPACE = re.compile(r"\s{0,5}" + _MARKER.pattern)
-_END = re.compile(r"[.!?\u2026]+[\"'\u2019\u201d)]*((?:\s{0,3}\[\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20}\])*)")
-_ABBREV = {
-    "e.g",
-    "i.e",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "no",
-    "st",
-    "cf",
-    "etc",
-    "vs",
-    "prof",
-    "cllr",
-    "para",
-    "ref",
-    "hon",
-    "rt",
-    "gov",
-}
-
-
-def _boundary_ok(line: str, dot: int, after: int) -> bool:
-    """A sentence ends at line[:after] if whitespace and a non-lowercase character follow."""
-    if after >= len(line):
-        return True
-    if not line[after].isspace():
-        return False
-    nxt = after
-    while nxt < len(line) and line[nxt].isspace():
-        nxt += 1
-    if nxt >= len(line) or line[nxt].islower():
-        return False
-    word_start = dot
-    while word_start > max(0, dot - 8) and not line[word_start - 1].isspace():
-        word_start -= 1
-    return line[word_start:dot].lower().strip("(\"'") not in _ABBREV
-
-
-def _split_line(line: str) -> list[str]:
-    out: list[str] = []
-    start = 0
-    for m in _END.finditer(line):
-        if _boundary_ok(line, m.start(), m.end()):
-            piece = line[start : m.end()].strip()
-            if piece:
-                out.append(piece)
-            start = m.end()
-    tail = line[start:].strip()
-    if tail:
-        out.append(tail)
-    return out
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences in reading order; each line break ends a sentence; [n] markers stay with theirs."""
-    out: list[str] = []
-    for line in (text or "").splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            out.extend(_split_line(line))
-    return out
-
-
-def cited_numbers(sentence: str) -> list[int]:
-    """The passage numbers a sentence cites, in order, without repeats ('[1, 3]', '[2-4]')."""
-    nums: list[int] = []
-    for m in _MARKER.finditer(sentence):
-        for part in re.split(r"\s*[,;]\s*", m.group(1)):
-            lo, _, hi = part.replace("\u2013", "-").partition("-")
-            a = int(lo)
-            b = int(hi) if hi.strip() else a
-            for n in range(a, min(b, a + 50) + 1) if b >= a else [a]:
-                if n not in nums:
-                    nums.append(n)
-    return nums
-
-
-def strip_markers(sentence: str) -> str:
-    return " ".join(_MARKER_WITH_SPACE.sub("", sentence).split())
-
-
-# ---------------------------------------------------------------------------- substantive?
-
-_COURTESY = re.compile(
-    r"^(dear|annwyl|yours (sincerely|faithfully|truly)|yn gywir|yn ddiffuant|kind regards|best wishes|"
-    r"regards|thank you|diolch|i hope|rwy'?n gobeithio|please do not hesitate|i look forward|"
-    r"many thanks|with best wishes|cofion)\b",
-    re.IGNORECASE,
-)
-MAX_COURTESY_WORDS = 20
-MAX_HEADING_WORDS = 12
-MIN_WORDS = 4
-
-
-def is_substantive(sentence: str) -> bool:
-    """Does this sentence state something that needs a source? Greetings, sign-offs, headings,
-    list labels and short courtesies ("I hope you have found my reply helpful.") do not."""
-    clean = strip_markers(sentence).lstrip("-\u2022*\u00b7 ").strip()
-    words = clean.split()
-    if len(words) < MIN_WORDS:
-        return False
-    if _COURTESY.match(clean) and len(words) <= MAX_COURTESY_WORDS:
-        return False
-    ends_sentence = clean.rstrip("\"'\u2019\u201d)").endswith((".", "!", "?"))
-    if not ends_sentence and len(words) <= MAX_HEADING_WORDS:
-        return False
-    return not (clean.endswith(":") and len(words) <= MAX_HEADING_WORDS)
-
-
-# ---------------------------------------------------------------------------- overlap
-
-_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
-_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
-_STOP = frozenset(
-    """a an and are as at be been being but by can could did do does for from had has have he her
-    his i if in into is it its itself me more most my no not of on or our ours out over own she so
-    some such than that the their them then there these they this those through to too under up
-    very was we were what when where which while who whom why will with would you your yours also
-    all any each few other only same just should shall may might must now which about above after
-    again against am before below between both during further here how once such until upon us
-    y yr a ac i o yn ar am ein eich ei eu mae bod wedi hefyd gan""".split()
-)
-
-
-def _stem(word: str) -> str:
-    return word[:5] if len(word) > 5 else word
-
-
-def content_words(text: str) -> set[str]:
-    words = (w.lower().replace("\u2019", "'") for w in _WORD.findall(text))
-    return {_stem(w) for w in words if len(w) > 2 and w not in _STOP}
 
 
 def token_overlap(sentence: str, passage: str) -> float:

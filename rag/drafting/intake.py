@@ -12,10 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from rag.citations import split_sentences
-from rag.drafts import REQUEST_KINDS, DraftRequest
 from rag.errors import EmptyRequestError, InputError
-from rag.language import detect_language
+from rag.text.language import detect_language
+from rag.text.sentences import split_sentences
+from rag.types import REQUEST_KINDS, DraftRequest
 
 ANALYSE_CHARS = 60_000
 MAX_ASK_CHARS = 1000
@@ -377,7 +377,7 @@ def parse_request(text: str, **overrides: Any) -> DraftRequest:
 
 def parse_request_file(path: str | Path, **overrides: Any) -> DraftRequest:
     """Read a .txt/.md/.pdf/.docx/.html file (DocumentError if unreadable) and parse it."""
-    from rag.loaders import load_file
+    from rag.ingest.files import load_file
 
     doc = load_file(path)
     if not doc.text.strip():

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rag.composer import Composition
-from rag.drafts import DraftRequest
+from rag.drafting.backends import TokenSink
+from rag.drafting.chat import build_chat_messages
 from rag.errors import AuthError, BackendError, ConfigError, EmptyAnswerError, EndpointTimeout
-from rag.retrieval import Passage
 from rag.settings import Settings
-from rag.templates import build_chat_messages
-
-TokenSink = Callable[[str], None]
+from rag.types import Composition, DraftRequest, Passage
 
 
 class ChatEndpoint:
@@ -46,7 +43,7 @@ class OpenAIBackend(ChatEndpoint):
     def compose(self, request: DraftRequest, passages: list[Passage], on_token: TokenSink | None = None) -> Composition:
         messages = build_chat_messages(request, passages, self.settings)
         text = self._complete(messages, on_token)
-        return Composition(text.strip(), passages, [f"drafted by {self.settings.llm_model}"])
+        return Composition(text.strip(), passages)
 
     def _complete(self, messages: list[dict[str, str]], on_token: TokenSink | None) -> str:
         where = self.settings.llm_base_url or "the OpenAI API"

@@ -1,0 +1,10 @@
+"""Drafting: parse the request, retrieve precedents, compose with a backend, check citations, lay out, export.
+
+intake.py      incoming text -> DraftRequest (kind, numbers, member, date, the ask, language)
+backends/      offline (composes from precedent sentences), openai (any compatible endpoint), scripted
+citations.py   check every [n]: it resolves, the passage supports the sentence, nothing is uncited
+formats.py     the house formats: petition letter, WQ answer, letter reply
+chat.py        the chat messages for a model, untrusted text fenced
+pipeline.py    draft(): retrieve, compose, check, lay out
+export.py      Markdown and Word (.docx)
+"""

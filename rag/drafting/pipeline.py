@@ -1,0 +1,83 @@
+"""Drafting: retrieve precedents for the request's ask, compose with a backend, check citations.
+
+`draft()` is given its collaborators (a search function, the backend, the embedder for the
+citation check, the settings for the house format); it knows nothing of the Assistant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from rag.drafting.backends import Backend, TokenSink
+from rag.drafting.citations import check_citations, citations_for
+from rag.drafting.formats import render_reply
+from rag.errors import EmptyRequestError
+from rag.index.base import Embedder
+from rag.settings import Settings
+from rag.types import Composition, Draft, DraftRequest, DraftWarning, Passage, SearchFilters
+
+NO_PRECEDENT_SIM = 0.40  # best passage cosine to the ask below which nothing counts as a precedent
+PASSAGES = 8  # passages retrieved per draft
+# A draft rests on what Government has said: its replies and answers (and documents of no known
+# kind, e.g. an uploaded ministerial letter). Letters it received are context, never a source.
+DRAFT_FROM = ["petition_response", "written_question", "unknown"]
+NO_PRECEDENT_BODY = "[No precedent found: draft this section from officials' advice.]"
+
+Search = Callable[[str, int, SearchFilters], list[Passage]]
+
+
+def relevant(passages: list[Passage], floor: float = NO_PRECEDENT_SIM) -> list[Passage]:
+    """Passages worth drafting from: none at all if even the best is unrelated to the ask."""
+    best = max((float(p.meta.get("cosine", 0.0)) for p in passages), default=0.0)
+    if best < floor:
+        return []
+    return [p for p in passages if float(p.meta.get("cosine", 0.0)) >= floor * 0.75 or p is passages[0]]
+
+
+def draft(
+    request: DraftRequest,
+    *,
+    search: Search,
+    backend: Backend,
+    embedder: Embedder,
+    settings: Settings,
+    exclude_doc_ids: Iterable[str] = (),
+    on_token: TokenSink | None = None,
+    k: int = PASSAGES,
+) -> Draft:
+    """Draft a reply to `request` from the precedents dated before `request.as_of`."""
+    if not (request.ask or request.text).strip():
+        raise EmptyRequestError("There is nothing to reply to: paste the petition, question or letter first.")
+    filters = SearchFilters(kinds=DRAFT_FROM, as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
+    passages = relevant(search(request.ask or request.text, k, filters))
+    warnings = _language_warnings(request, backend)
+    if passages:
+        composition = backend.compose(request, passages, on_token=on_token)
+    else:
+        warnings.append(
+            DraftWarning(
+                "no_precedent",
+                "No earlier reply in the index is close enough to this request to draft from; "
+                "the body needs officials' advice. Nothing unrelated was used.",
+            )
+        )
+        composition = Composition("", [])
+    if composition.body:
+        warnings.extend(check_citations(composition.body, composition.passages, embedder).warnings)
+    return Draft(
+        kind=request.kind,
+        backend=backend.name,
+        text=render_reply(request, composition.body or NO_PRECEDENT_BODY, settings),
+        body=composition.body,
+        citations=citations_for(composition.body, composition.passages),
+        warnings=warnings,
+        request=request,
+        passages=composition.passages,
+    )
+
+
+def _language_warnings(request: DraftRequest, backend: Backend) -> list[DraftWarning]:
+    if request.language != "cy":
+        return []
+    message = "This correspondence was received in Welsh and must be answered in Welsh."
+    return [DraftWarning("welsh", f"{message} {backend.language_note}".strip())]

@@ -1,0 +1,70 @@
+"""The two interfaces the rest of rag/ needs from the index: an embedder and a store.
+
+`ChromaStore` (chroma.py) and `MemoryStore` (fakes.py) are the stores; `MiniLMEmbedder`
+(embedder.py) and `HashEmbedder` (fakes.py) the embedders. A store's documents collection holds
+one record per complete document; its chunks carry the flat metadata of `rag.ingest.chunking`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from rag.types import Chunk, Document
+
+DIM = 384  # every embedder in rag/ returns unit vectors of this width
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into unit vectors (the one method the rest of rag/ needs)."""
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+class Store(Protocol):
+    """Chunks (embedded) and documents (full text, metadata, content hash), written whole."""
+
+    location: str  # where the index lives, for people ("embedded Chroma in .ymateb")
+
+    def generation(self) -> str:
+        """A stamp that changes after every completed write (the BM25 side rebuilds on change)."""
+        ...
+
+    def bump_generation(self) -> str: ...
+
+    def doc_hashes(self) -> dict[str, str]:
+        """{doc_id: content_hash} of every complete document."""
+        ...
+
+    def chunk_pages(self) -> Iterator[dict[str, Any]]:
+        """Every chunk as pages of {"ids", "documents", "metadatas"}."""
+        ...
+
+    def get_document(self, doc_id: str) -> Document | None: ...
+
+    def all_documents(self) -> Iterator[Document]: ...
+
+    def list_documents(self) -> list[dict[str, Any]]: ...
+
+    def counts(self) -> tuple[int, int]:
+        """(documents, chunks)."""
+        ...
+
+    def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
+        """Nearest chunks as (chunk_id, cosine similarity), best first, within a Chroma `where`."""
+        ...
+
+    def embed_chunks(self, docs: list[Document], chunks: dict[str, list[Chunk]]) -> np.ndarray: ...
+
+    def write(self, docs: list[Document], chunks: dict[str, list[Chunk]], vectors: np.ndarray | None = None) -> int:
+        """Replace these documents' chunks, then their records; returns the number of texts written."""
+        ...
+
+    def remove(self, doc_id: str) -> bool: ...
+
+    def sweep_orphans(self, known: set[str]) -> int:
+        """Delete chunks whose document has no complete record (leftovers of a crash)."""
+        ...

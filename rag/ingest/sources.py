@@ -1,0 +1,58 @@
+"""Files, folders and record files -> Document | Skipped, one at a time (a generator).
+
+A folder is walked sorted, leaving out hidden names, unsupported types and its
+README/LICENCE/CHANGELOG (all silently); a problem with one file becomes a Skipped and we go on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from rag.errors import DocumentError
+from rag.ingest.files import _is_records, _strip_name, _supported, load_file
+from rag.ingest.records import load_records
+from rag.types import Document, Skipped
+
+
+def load_paths(paths: Iterable[str | Path] | str | Path, max_mb: float | None = None) -> Iterator[Document | Skipped]:
+    """Every document under the given files and folders; problems become Skipped and we go on.
+    Single-document files over `max_mb` are skipped unread; record files (corpora) stream."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for found in _walk(path):
+                yield from _load_any(found, max_mb)
+        else:
+            yield from _load_any(path, max_mb)
+
+
+# A folder's own documentation (the seeds folder has a README.md): skipped silently when
+# walking a folder, loaded like any file when named explicitly
+FOLDER_DOCS = {"readme", "licence", "license", "changelog", "contributing", "notice"}
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Supported files under a folder, sorted; hidden files/folders and READMEs are left out."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            if not name.startswith(".") and _supported(path) and not _is_folder_doc(path):
+                yield path
+
+
+def _is_folder_doc(path: Path) -> bool:
+    return path.name.split(".")[0].lower() in FOLDER_DOCS
+
+
+def _load_any(path: Path, max_mb: float | None = None) -> Iterator[Document | Skipped]:
+    if _is_records(path) and path.is_file():
+        yield from load_records(path)
+        return
+    try:
+        yield load_file(path, max_mb)
+    except DocumentError as err:
+        yield Skipped(str(path), _strip_name(str(err), path))

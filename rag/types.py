@@ -1,0 +1,247 @@
+"""The data Ymateb passes between its stages, in one module that imports nothing heavy.
+
+Document, DocMeta, Skipped      a stored precedent and what was read from it (ingest)
+Chunk                           one indexable piece of a document (ingest -> index)
+IngestSummary                   what an ingest run did
+Passage                         a chunk found by a search, with its score (retrieval)
+DraftRequest                    what a reply needs, parsed from incoming text (drafting)
+Composition                     a backend's body and the passages it cites
+Draft, Citation, DraftWarning   the reply in the house format, its sources and its flags
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rag.text.dates import date_int
+
+KINDS = ("petition_response", "written_question", "incoming_letter", "stakeholder_letter")
+
+
+@dataclass
+class DocMeta:
+    """Metadata extracted from a document's text (or given by a JSONL record)."""
+
+    kind: str = "unknown"
+    ref: str | None = None  # the main reference: petition number, WQ number, else "Our ref"
+    refs: list[str] = field(default_factory=list)  # every reference found, main one first
+    date: str | None = None  # ISO YYYY-MM-DD: the date of the reply/letter (for a WQ: answered)
+    tabled: str | None = None  # WQ only
+    answered: str | None = None  # WQ only
+    author: str | None = None  # e.g. "Julie Morgan"
+    author_role: str | None = None  # e.g. "Deputy Minister for Social Services"
+    addressee: str | None = None  # e.g. "Jack Sargeant MS, Chair - Petitions committee"
+    subject: str | None = None  # subject line, the petition title, or the question
+    title: str | None = None  # the petition title or a record's heading
+    answering_body: str | None = None
+    asked_of: str | None = None
+    source_url: str | None = None
+    answer_start: int = 0  # offset of the reply proper (after a WQ's question) in the text
+
+    def to_dict(self) -> dict[str, Any]:
+        # what asdict() returns, without its recursive deep copy (4x faster; hashed on every ingest)
+        return {f: (list(v) if isinstance(v, list) else v) for f, v in vars(self).items()}
+
+
+@dataclass
+class Document:
+    """One stored document: full text as read (boilerplate included), metadata, provenance."""
+
+    doc_id: str
+    text: str
+    meta: DocMeta
+    source: str = ""  # path or "file.jsonl.gz#line"
+    boilerplate: list[tuple[int, int]] = field(default_factory=list)  # spans kept out of chunks
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever the text or the metadata we index changes."""
+        h = hashlib.sha256(self.text.encode("utf-8"))
+        h.update(repr(sorted(self.meta.to_dict().items())).encode("utf-8"))
+        return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or record) that was not ingested, with a one-line reason."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    metadata: dict[str, Any]
+
+
+@dataclass
+class IngestSummary:
+    written: int = 0  # new or changed documents
+    unchanged: int = 0
+    chunks: int = 0  # chunks written
+    embedded: int = 0  # texts sent to the embedding model
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    doc_ids: list[str] = field(default_factory=list)  # documents written this run
+
+    @property
+    def documents(self) -> int:
+        return self.written + self.unchanged
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "documents": self.documents,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "chunks": self.chunks,
+            "embedded": self.embedded,
+            "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+            "seconds": round(self.seconds, 2),
+        }
+
+
+@dataclass
+class Passage:
+    """One retrieved chunk with its document's metadata."""
+
+    doc_id: str
+    chunk_id: str
+    text: str
+    start: int  # character offsets into the stored document text
+    end: int
+    score: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)  # kind, ref, date, title, author, ...
+
+    def to_result(self) -> dict[str, Any]:
+        m = self.meta
+        return {
+            "doc_id": self.doc_id,
+            "chunk_id": self.chunk_id,
+            "score": round(self.score, 6),
+            "kind": m.get("kind"),
+            "ref": m.get("ref") or None,
+            "date": m.get("date") or None,
+            "title": m.get("title") or m.get("subject") or None,
+            "author": m.get("author") or m.get("author_role") or None,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+REQUEST_KINDS = ("petition", "written_question", "letter")
+
+
+@dataclass
+class DraftRequest:
+    """What the reply needs, parsed from the incoming text; every field can be overridden."""
+
+    text: str
+    kind: str = "letter"  # one of REQUEST_KINDS
+    ask: str = ""  # the actual question or request, used as the retrieval query
+    petition_number: str | None = None
+    petition_title: str | None = None
+    wq_number: str | None = None
+    member: str | None = None  # asking member or letter sender
+    sender: str | None = None
+    letter_date: str | None = None  # ISO
+    language: str = "en"  # "en" or "cy"
+    as_of: str | None = None  # ISO: only precedents dated strictly before this
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("text")
+        return d
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    chunk_id: str
+    ref: str | None
+    date: str | None
+    author: str | None
+    quote: str
+    start: int = 0  # offsets of the cited passage in the stored document text
+    end: int = 0
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DraftWarning:
+    code: str  # "uncited" | "unsupported" | "invalid_citation" | "no_precedent" | "welsh" | ...
+    message: str
+    sentence: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Draft:
+    kind: str
+    backend: str
+    text: str  # the whole reply in the house format, with [n] markers
+    body: str  # the body paragraphs only
+    citations: list[Citation] = field(default_factory=list)
+    warnings: list[DraftWarning] = field(default_factory=list)
+    request: DraftRequest | None = None
+    passages: list[Passage] = field(default_factory=list)  # numbered 1..n as given to the backend
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "backend": self.backend,
+            "text": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "warnings": [w.to_dict() for w in self.warnings],
+            "request": self.request.to_dict() if self.request else {},
+        }
+
+
+@dataclass
+class Composition:
+    body: str
+    passages: list[Passage]  # numbered 1..n as cited in the body
+    reused_doc: str | None = None
+
+
+@dataclass
+class SearchFilters:
+    """Which chunks may be returned. Dates are ISO strings (YYYY-MM-DD)."""
+
+    kinds: list[str] | None = None
+    date_from: str | None = None  # inclusive
+    date_to: str | None = None  # inclusive
+    as_of: str | None = None  # only documents dated strictly before this day
+    author: str | None = None  # case-insensitive substring of author, role or department
+    exclude_doc_ids: set[str] = field(default_factory=set)
+
+
+def flat_metadata(doc: Document) -> dict[str, Any]:
+    """Document metadata as Chroma accepts it: scalars only, no None; dates also as integers."""
+    meta = doc.meta.to_dict()
+    meta["refs"] = "; ".join(meta.get("refs") or [])
+    out: dict[str, Any] = {k: v for k, v in meta.items() if v not in (None, "")}
+    out["doc_id"] = doc.doc_id
+    out["date_int"] = date_int(doc.meta.date)
+    out["author_key"] = author_key(doc)
+    return out
+
+
+def author_key(doc: Document) -> str:
+    """Lower-cased author, role and body in one field, for the author/department filter."""
+    m = doc.meta
+    parts = [m.author, m.author_role, m.answering_body, m.asked_of]
+    return " | ".join(p.lower() for p in parts if p)
