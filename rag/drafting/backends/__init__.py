@@ -11,28 +11,18 @@ and nothing else decides which backend drafts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
+from rag.drafting.backends.base import Backend, TokenSink
 from rag.errors import ConfigError
 
 if TYPE_CHECKING:
     from rag.index.base import Embedder
     from rag.settings import Settings
-    from rag.types import Composition, DraftRequest, Passage
+    from rag.types import Passage
 
 BACKENDS = ("offline", "openai")
-TokenSink = Callable[[str], None]
-
-
-class Backend(Protocol):
-    """Composes a cited body from numbered passages; `on_token` receives the text as it is written."""
-
-    name: str
-    language_note: str  # added to the Welsh-correspondence warning ("" when it drafts in Welsh)
-
-    def compose(
-        self, request: DraftRequest, passages: list[Passage], on_token: TokenSink | None = None
-    ) -> Composition: ...
+__all__ = ["BACKENDS", "Backend", "TokenSink", "make_backend"]
 
 
 def make_backend(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.drafting.backends import TokenSink
+from rag.drafting.backends.base import TokenSink
 from rag.index.base import Embedder
 from rag.text.sentences import is_substantive, split_sentences
 from rag.types import Composition, DraftRequest, Passage

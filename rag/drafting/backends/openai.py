@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rag.drafting.backends import TokenSink
+from rag.drafting.backends.base import TokenSink
 from rag.drafting.chat import build_chat_messages
 from rag.errors import AuthError, BackendError, ConfigError, EmptyAnswerError, EndpointTimeout
 from rag.settings import Settings
