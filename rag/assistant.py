@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rag.drafting.backends import Backend, TokenSink, make_backend
+from rag.drafting.backends import make_backend
+from rag.drafting.backends.base import Backend, TokenSink
 from rag.drafting.pipeline import PASSAGES
 from rag.drafting.pipeline import draft as draft_reply
 from rag.index.base import Embedder, Store

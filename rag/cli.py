@@ -356,8 +356,9 @@ def bench_cmd(
     md_out: str | None,
 ) -> None:
     """Benchmark ingest, re-ingest, search and draft latency, memory, server mode and a plain peer."""
+    from rag.bench.config import BenchConfig
     from rag.bench.report import format_report, format_table, update_markdown
-    from rag.bench.run import BenchConfig, run_bench
+    from rag.bench.run import run_bench
 
     cfg = BenchConfig(queries=queries, drafts=drafts, server=not no_server, peer=not no_peer)
     if corpus:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from rag.bench.config import BenchConfig, percentile
 from rag.bench.report import format_table
-from rag.bench.run import BenchConfig, percentile, run_bench
+from rag.bench.run import run_bench
 from rag.cli import main
 
 from .conftest import DEV_CASES, WQ_DATA, require

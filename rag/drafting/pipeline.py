@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from rag.drafting.backends import Backend, TokenSink
+from rag.drafting.backends.base import Backend, TokenSink
 from rag.drafting.citations import check_citations, citations_for
 from rag.drafting.formats import render_reply
 from rag.errors import EmptyRequestError
