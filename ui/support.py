@@ -19,12 +19,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.text.markers import MARKER_RE
 from rag.types import Draft, DraftRequest, DraftWarning, Passage
 
 if TYPE_CHECKING:
     pass
 
-MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20})\]")
 _WORD = re.compile(r"[^\W_][\w'\u2019-]*", re.UNICODE)
 _STOP = frozenset(
     "a an and are as at be by for from has have how i in is it its of on or that the this to was we what "
@@ -174,7 +174,7 @@ def paragraph_html(block: Block) -> str:
         if at >= 0:
             spans.append((at, at + len(w.sentence or "")))
     out = highlight_spans(text, spans).replace('<mark class="ym-cited">', '<mark class="ym-warned">')
-    return MARKER.sub(lambda m: f'<span class="ym-cite">[{m.group(1)}]</span>', out)
+    return MARKER_RE.sub(lambda m: f'<span class="ym-cite">{m.group(0)}</span>', out)
 
 
 def edited(draft: Draft, text: str) -> Draft:

@@ -179,25 +179,9 @@ def citations_for(body: str, passages: list[Passage]) -> list[Citation]:
     return [_citation(n, passages[n - 1]) for n in sorted(used)]
 
 
-def citation_validity(body: str, n_passages: int) -> float:
-    """Share of [n] markers (each cited number, each time) that name a passage; 1.0 if none."""
-    nums = [n for s in split_sentences(body) for n in cited_numbers(s)]
-    if not nums:
-        return 1.0
-    return sum(1 <= n <= n_passages for n in nums) / len(nums)
-
-
 def citation_support(report: CitationReport) -> float:
     """Share of citing sentences that their sources support; 1.0 if no sentence cites."""
     cited = report.cited
     if not cited:
         return 1.0
     return sum(bool(c.supported) for c in cited) / len(cited)
-
-
-def citation_coverage(report: CitationReport) -> float:
-    """Share of substantive sentences that cite something; 1.0 if there are none."""
-    subs = [c for c in report.sentences if c.substantive]
-    if not subs:
-        return 1.0
-    return sum(bool(c.cited) for c in subs) / len(subs)

@@ -2,7 +2,8 @@
 
 Conventions (chosen once, used everywhere):
 
-- `[n]` citation markers (also `[1, 2]`) are stripped from a draft before it is compared with text.
+- citation markers (`[1]`, `[1, 2]`, `[2-4]`: the grammar of `rag.text.markers`) are stripped from a
+  draft before it is compared with text.
 - An empty draft or reference scores 0.0 on every text-overlap metric.
 - `key_fact_recall` is 1.0 when the reference states no key facts (nothing to miss).
 - `citation_validity` is 0.0 when the draft has no markers at all (an ungrounded draft is not valid).
@@ -24,21 +25,7 @@ from typing import Any
 import numpy as np
 
 from rag.index.base import Embedder
-
-# --------------------------------------------------------------------------- citation markers
-
-_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
-
-
-def strip_citations(text: str) -> str:
-    """Remove `[n]` / `[n, m]` markers (and the space before them) from a draft."""
-    return re.sub(r"[ \t]*" + _MARKER.pattern, "", text or "")
-
-
-def citation_numbers(text: str) -> list[int]:
-    """Every cited passage number, in order, one entry per number inside every marker."""
-    return [int(n) for m in _MARKER.finditer(text or "") for n in re.split(r"\s*[,;]\s*", m.group(1))]
-
+from rag.text.markers import marker_numbers, strip_markers
 
 # --------------------------------------------------------------------------- ROUGE-L
 
@@ -94,7 +81,7 @@ def _rouge() -> Any:
 
 def rouge_l_f1(draft: str, reference: str) -> float:
     """ROUGE-L F1 (rouge-score, Porter stemming) of a draft against the real answer."""
-    draft = strip_citations(draft)
+    draft = strip_markers(draft)
     if not draft.strip() or not (reference or "").strip():
         return 0.0
     return float(_rouge().score(reference, draft)["rougeL"].fmeasure)
@@ -164,7 +151,7 @@ def semantic_similarities(pairs: Sequence[tuple[str, str]], embedder: Embedder) 
     """Cosine similarity of each (draft, reference) pair, with one embed() call for them all."""
     if not pairs:
         return []
-    drafts = [strip_citations(d) for d, _ in pairs]
+    drafts = [strip_markers(d) for d, _ in pairs]
     vectors = np.asarray(embedder.embed(drafts + [r or "" for _, r in pairs]), dtype=np.float64)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = vectors / np.clip(norms, 1e-12, None)
@@ -400,7 +387,7 @@ def key_facts(text: str) -> set[str]:
     ('Support for SEND' at the start of a sentence); a single named word that opens a sentence
     ('Ofsted inspects') is skipped.
     """
-    text = _URL.sub(" ", strip_citations(text or ""))
+    text = _URL.sub(" ", strip_markers(text or ""))
     text = _LIST_NUMBER.sub(lambda m: " " * len(m.group(0)), text)
     facts: list[str] = []
     text = _dates_and_numbers(text, facts)
@@ -440,7 +427,7 @@ def key_fact_recall(draft: str, reference: str) -> float:
     wanted = key_facts(reference)
     if not wanted:
         return 1.0
-    draft = strip_citations(draft or "")
+    draft = strip_markers(draft or "")
     draft_keys = {_fact_key(f) for f in key_facts(draft)}
     return sum(_present(f, draft, draft_keys) for f in wanted) / len(wanted)
 
@@ -449,12 +436,13 @@ def key_fact_recall(draft: str, reference: str) -> float:
 
 
 def citation_validity(draft: str, n_passages: int) -> float:
-    """Share of the draft's citation numbers that name a passage it was given (1..n_passages).
+    """Share of the draft's citation numbers that name a passage it was given (1..n_passages):
+    every number each marker cites, each time it is cited ('[2-3]' cites 2 and 3).
 
     0.0 when the draft has no markers at all: a draft that cites nothing is not grounded
     (this includes an empty draft).
     """
-    numbers = citation_numbers(draft)
+    numbers = marker_numbers(draft)
     if not numbers:
         return 0.0
     return sum(1 <= n <= n_passages for n in numbers) / len(numbers)
