@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.text.dates import human_date
 from rag.text.markers import MARKER_RE
 from rag.types import Draft, DraftRequest, DraftWarning, Passage
 
@@ -30,7 +31,6 @@ _STOP = frozenset(
     "a an and are as at be by for from has have how i in is it its of on or that the this to was we what "
     "when which who why will with would your you our not do does did can could should".split()
 )
-_MONTHS = "January February March April May June July August September October November December".split()
 KIND_LABELS = {
     "petition_response": "Petition response",
     "written_question": "Written question",
@@ -41,17 +41,6 @@ KIND_LABELS = {
 
 
 # ---------------------------------------------------------------------------- settings, dates
-
-
-def human_date(iso: str | None) -> str:
-    """'2021-09-23' -> '23 September 2021'; anything else as given ('' for None)."""
-    if not iso:
-        return ""
-    try:
-        d = date.fromisoformat(str(iso)[:10])
-    except ValueError:
-        return str(iso)
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def kind_label(kind: str | None) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import EmptyRequestError, InputError
+from rag.text.dates import first_date
 from rag.text.language import detect_language
 from rag.text.sentences import split_sentences
 from rag.types import REQUEST_KINDS, DraftRequest
@@ -63,32 +64,6 @@ _NOT_A_NAME = re.compile(
 _TABLED = re.compile(r"tabled on[ \t]{0,5}:?[ \t]{0,5}(\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"\b(?:date|dyddiad)\b[ \t|:]*(?:date[ \t]*:?)?[ \t]*([^\n]{6,40})", re.IGNORECASE)
 
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "jan", "ionawr"),
-            ("february", "feb", "chwefror"),
-            ("march", "mar", "mawrth"),
-            ("april", "apr", "ebrill"),
-            ("may", "mai"),
-            ("june", "jun", "mehefin"),
-            ("july", "jul", "gorffennaf"),
-            ("august", "aug", "awst"),
-            ("september", "sep", "sept", "medi"),
-            ("october", "oct", "hydref"),
-            ("november", "nov", "tachwedd"),
-            ("december", "dec", "rhagfyr"),
-        ],
-        start=1,
-    )
-    for m in names
-}
-_DMY_WORDS = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?([A-Za-z]{3,10})\.?,?[ \t]+(\d{4})\b")
-_MDY_WORDS = re.compile(r"\b([A-Za-z]{3,10})\.?[ \t]+(\d{1,2})(?:st|nd|rd|th)?,?[ \t]+(\d{4})\b")
-_DMY_NUM = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-
 _REQUEST_WORDS = re.compile(
     r"\b(?:request|would like|i ask|i am asking|could you|can you|would you|will you|please|grateful|"
     r"i urge|urge you|call on|(?<!-)seek(?:ing)? (?:your|the|clarification|assurance)|asking for|"
@@ -126,37 +101,6 @@ def _trim(text: str, limit: int = MAX_ASK_CHARS) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + " ..."
-
-
-def _iso(y: int, m: int, d: int) -> str | None:
-    try:
-        return date(y, m, d).isoformat()
-    except ValueError:
-        return None
-
-
-def parse_date(text: str) -> str | None:
-    """The first recognisable date in text as ISO: '4th July 2022', 'July 4, 2022', '24/08/2022'."""
-    found: list[tuple[int, str]] = []
-    for m in _DMY_WORDS.finditer(text):
-        month = _MONTHS.get(m.group(2).lower())
-        iso = _iso(int(m.group(3)), month, int(m.group(1))) if month else None
-        if iso:
-            found.append((m.start(), iso))
-            break
-    for m in _MDY_WORDS.finditer(text):
-        month = _MONTHS.get(m.group(1).lower())
-        iso = _iso(int(m.group(3)), month, int(m.group(2))) if month else None
-        if iso:
-            found.append((m.start(), iso))
-            break
-    for pattern, order in ((_DMY_NUM, (3, 2, 1)), (_ISO, (1, 2, 3))):
-        for m in pattern.finditer(text):
-            iso = _iso(*(int(m.group(i)) for i in order))
-            if iso:
-                found.append((m.start(), iso))
-                break
-    return min(found)[1] if found else None
 
 
 def _lines(text: str) -> list[str]:
@@ -246,9 +190,9 @@ def letter_date(text: str, kind: str) -> str | None:
     """The date of the incoming item: a WQ's 'Tabled on' date; a letter's 'Date:' or first date."""
     if kind == "written_question":
         m = _TABLED.search(text)
-        return parse_date(m.group(1)) if m else None
+        return first_date(m.group(1)) if m else None
     m = _DATE_LABEL.search(text[:5000])
-    return (parse_date(m.group(1)) if m else None) or parse_date(text[:3000])
+    return (first_date(m.group(1)) if m else None) or first_date(text[:3000])
 
 
 # ---------------------------------------------------------------------------- the ask

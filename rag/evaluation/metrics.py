@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from rag.index.base import Embedder
+from rag.text.dates import MONTH_NAMES, MONTHS
 from rag.text.markers import marker_numbers, strip_markers
 
 # --------------------------------------------------------------------------- ROUGE-L
@@ -170,13 +171,7 @@ def semantic_similarity(draft: str, reference: str, embedder: Embedder) -> float
 
 # --------------------------------------------------------------------------- key facts
 
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        "january february march april may june july august september october november december".split()
-    )
-}
-_MONTH_RE = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH_RE = "(" + "|".join(MONTH_NAMES["en"]) + ")"  # English month names: the reference answers' language
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NB = r"(?<![\w/.\-£])"  # a number must not be glued to a word, code or path
 _NA = r"(?![\w/£]|[.\-]\d)"
@@ -212,7 +207,7 @@ _STOP = set(
 )
 _GENERIC = (
     _STOP
-    | {m.capitalize() for m in _MONTHS}
+    | set(MONTH_NAMES["en"])
     | set(
         """Government Minister Ministers Department Departments Secretary State Council Councils Committee
     Chair Member Members Act Bill Parliament Local Authority Authorities Monday Tuesday Wednesday
@@ -265,7 +260,7 @@ def _year_range(m: re.Match[str]) -> str | None:
 
 
 def _month(name: str) -> int:
-    return _MONTHS[name.lower()]
+    return MONTHS[name.lower()]
 
 
 def _dates_and_numbers(text: str, out: list[str]) -> str:

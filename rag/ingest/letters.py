@@ -25,7 +25,7 @@ from rag.ingest.layout import (
     _layout,
     _Line,
 )
-from rag.text.dates import DATE_LABEL_RE, _first_date, _is_date_line
+from rag.text.dates import DATE_LABEL_RE, first_date, is_date_line
 from rag.text.refs import PETITION_RE, REF_LINE_RE, extract_refs
 from rag.types import DocMeta
 
@@ -76,7 +76,7 @@ def _labelled_date(lines: list[_Line]) -> str | None:
     for ln in lines:
         m = DATE_LABEL_RE.search(ln.text) if ln.short else None
         if m:
-            found = _first_date(ln.text[m.end() :])
+            found = first_date(ln.text[m.end() :])
             if found:
                 return found
     return None
@@ -86,7 +86,7 @@ def _after_label(lines: list[_Line], label: re.Pattern[str]) -> str | None:
     for ln in lines[:60]:
         m = label.search(ln.text) if ln.short else None
         if m:
-            return _first_date(ln.text[m.end() :])
+            return first_date(ln.text[m.end() :])
     return None
 
 
@@ -97,9 +97,9 @@ def _letter_date(layout: _Layout) -> str | None:
     if found:
         return found
     for ln in header + layout.lines[len(header) :]:
-        if _is_date_line(ln.text):
-            return _first_date(ln.text)
-    return next((d for ln in header if ln.short and (d := _first_date(ln.text))), None)
+        if is_date_line(ln.text):
+            return first_date(ln.text)
+    return next((d for ln in header if ln.short and (d := first_date(ln.text))), None)
 
 
 # ---- people --------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def _letterhead(layout: _Layout) -> list[_Line]:
     header = layout.header
     stop = _addressee_index(layout)
     if stop is None:
-        stop = next((i for i, ln in enumerate(header) if REF_LINE_RE.match(ln.text) or _is_date_line(ln.text)), 12)
+        stop = next((i for i, ln in enumerate(header) if REF_LINE_RE.match(ln.text) or is_date_line(ln.text)), 12)
     return [ln for ln in header[: min(stop, 12)] if ln.short]
 
 
@@ -202,7 +202,7 @@ def _addressee_index(layout: _Layout) -> int | None:
 
 
 def _is_contactish(text: str) -> bool:
-    return any((_is_contact_line(text), REF_LINE_RE.match(text), STREET_RE.match(text), _is_date_line(text)))
+    return any((_is_contact_line(text), REF_LINE_RE.match(text), STREET_RE.match(text), is_date_line(text)))
 
 
 def _addressee(layout: _Layout) -> str | None:
