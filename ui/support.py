@@ -21,16 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from rag.text.dates import human_date
 from rag.text.markers import MARKER_RE
+from rag.text.words import STOPWORDS
 from rag.types import Draft, DraftRequest, DraftWarning, Passage
 
 if TYPE_CHECKING:
     pass
 
 _WORD = re.compile(r"[^\W_][\w'\u2019-]*", re.UNICODE)
-_STOP = frozenset(
-    "a an and are as at be by for from has have how i in is it its of on or that the this to was we what "
-    "when which who why will with would your you our not do does did can could should".split()
-)
 KIND_LABELS = {
     "petition_response": "Petition response",
     "written_question": "Written question",
@@ -100,7 +97,7 @@ def _cut_after(text: str, pos: int) -> int:
 def query_terms(query: str) -> list[str]:
     """The words of a query worth highlighting (no stop words, at least 3 letters), lower case."""
     words = {w.lower() for w in _WORD.findall(query or "")}
-    return sorted(w for w in words if len(w) >= 3 and w not in _STOP)
+    return sorted(w for w in words if len(w) >= 3 and w not in STOPWORDS)
 
 
 def highlight_terms(text: str, query: str, limit: int | None = 400) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 from rag.index.base import Embedder
 from rag.text.markers import cited_numbers, strip_markers
 from rag.text.sentences import is_substantive, split_sentences
-from rag.text.words import _NUMBER, content_words
+from rag.text.words import NUMBER_RE, content_words
 from rag.types import Citation, DraftWarning, Passage
 
 COSINE_WEIGHT = 0.7
@@ -29,7 +29,7 @@ SUPPORT_THRESHOLD = 0.5  # calibrated on seed passages: copies ~1.0, paraphrases
 
 
 def token_overlap(sentence: str, passage: str) -> float:
-    """Share of the sentence's content words (crudely stemmed) that the passage contains."""
+    """Share of the sentence's content words (stemmed) that the passage contains."""
     mine = content_words(strip_markers(sentence))
     if not mine:
         return 0.0
@@ -38,8 +38,8 @@ def token_overlap(sentence: str, passage: str) -> float:
 
 def missing_numbers(sentence: str, passage_texts: list[str]) -> list[str]:
     """Numbers (years, counts, sums) in the sentence that none of the passages mention."""
-    have = {n for t in passage_texts for n in _NUMBER.findall(t)}
-    return [n for n in dict.fromkeys(_NUMBER.findall(strip_markers(sentence))) if n not in have]
+    have = {n for t in passage_texts for n in NUMBER_RE.findall(t)}
+    return [n for n in dict.fromkeys(NUMBER_RE.findall(strip_markers(sentence))) if n not in have]
 
 
 # ---------------------------------------------------------------------------- the check

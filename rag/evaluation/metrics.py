@@ -27,6 +27,7 @@ import numpy as np
 from rag.index.base import Embedder
 from rag.text.dates import MONTH_NAMES, MONTHS
 from rag.text.markers import marker_numbers, strip_markers
+from rag.text.words import STOPWORDS
 
 # --------------------------------------------------------------------------- ROUGE-L
 
@@ -197,13 +198,10 @@ _LEGISLATION = {"Act", "Regulations", "Order", "Measure", "Bill", "Rules", "Code
 _TRAILING = re.compile(
     r"^[ \t]+(?:(\d{4})\b|(programme|scheme|fund|grant|strategy|review|framework|board|service|plan)\b)"
 )
-_STOP = set(
-    """The A An This That These Those Our We I It Its Their They You Your He She His Her In On At For
-    Of To From By With As And Or But If When Where While Whilst Which Who What Why How Through
-    Under Over After Before During Since Until Also However Additionally Further Furthermore
-    Thank Dear Yours Please Many Some All Any Each Every No Not There Here Both Such Other
-    Will Would Can Could Should Shall Must May Might Do Does Did Is Are Was Were Has Have Had
-    Mr Mrs Ms Miss Dr Sir Lord Lady""".split()
+# Capitalised words that never start a name: the shared stopwords, plus sentence openers and titles.
+_STOP = {w.capitalize() for w in STOPWORDS} | set(
+    """Additionally Dear Dr Every Furthermore However Lady Lord Many Miss Mr Mrs Ms Please Since Sir
+    Thank Whilst""".split()
 )
 _GENERIC = (
     _STOP
