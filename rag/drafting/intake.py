@@ -15,6 +15,7 @@ from typing import Any
 from rag.errors import EmptyRequestError, InputError
 from rag.text.dates import first_date
 from rag.text.language import detect_language
+from rag.text.refs import PETITION_RE, WQ_RE, petition_numbers, wq_numbers
 from rag.text.sentences import split_sentences
 from rag.types import REQUEST_KINDS, DraftRequest
 
@@ -24,15 +25,17 @@ _FIELDS = {f.name for f in dataclasses.fields(DraftRequest)} - {"text"}
 _KIND_ALIASES = {"wq": "written_question", "question": "written_question", "written question": "written_question"}
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_PETITION_NO = re.compile(r"\bP\s?[-\u2010-\u2013]\s?(\d{1,2})\s?[-\u2010-\u2013]\s?(\d{2,5})\b")
-_WQ_NO = re.compile(r"\bWQ\s?(\d{3,6})\b", re.IGNORECASE)
 _QUOTED_TITLE = re.compile(
     r"\b(?:petition|deiseb|ddeiseb)[ \t\n]+(?:(?:to|entitled|called|titled|i)[ \t\n]+)?['\u2018\"\u201c]"
-    r"(.{3,400}?)['\u2019\"\u201d](?![^\W\d_])",
+    r"(?P<title>.{3,400}?)['\u2019\"\u201d](?![^\W\d_])",
     re.IGNORECASE | re.DOTALL,
 )
-_LABELLED_TITLE = re.compile(r"^[ \t]*(?:petition(?: title)?|title|teitl)[ \t]*:[ \t]*(\S[^\n]{2,300})$", re.I | re.M)
-_NUMBERED_TITLE = re.compile(r"P-\d{1,2}-\d{2,5}[ \t]{0,5}[:\u2013\u2014-]?[ \t]{0,5}([A-Z][^\n]{5,300})$", re.M)
+_LABELLED_TITLE = re.compile(
+    r"^[ \t]*(?:petition(?: title)?|title|teitl)[ \t]*:[ \t]*(?P<title>\S[^\n]{2,300})$", re.I | re.M
+)
+_NUMBERED_TITLE = re.compile(
+    PETITION_RE.pattern + r"[ \t]{0,5}[:\u2013\u2014-]?[ \t]{0,5}(?P<title>[A-Z][^\n]{5,300})$", re.M
+)
 _CALL = re.compile(
     r"(?:we|i) (?:call|are calling|urge|ask|are asking) (?:on|upon)? ?the (?:welsh government|senedd)[^\n]{0,600}",
     re.IGNORECASE,
@@ -112,9 +115,9 @@ def _lines(text: str) -> list[str]:
 
 def detect_kind(text: str) -> str:
     """'written_question', 'petition' or 'letter', from references first, then wording."""
-    if _WQ_NO.search(text):
+    if WQ_RE.search(text):
         return "written_question"
-    if _PETITION_NO.search(text):
+    if PETITION_RE.search(text):
         return "petition"
     petition = len(_PETITION_HINTS.findall(text[:20_000]))
     wq = len(_WQ_HINTS.findall(text[:20_000]))
@@ -129,13 +132,11 @@ def detect_kind(text: str) -> str:
 
 
 def petition_number(text: str) -> str | None:
-    m = _PETITION_NO.search(text)
-    return f"P-{int(m.group(1)):02d}-{m.group(2)}" if m else None
+    return next(iter(petition_numbers(text)), None)
 
 
 def wq_number(text: str) -> str | None:
-    m = _WQ_NO.search(text)
-    return f"WQ{m.group(1)}" if m else None
+    return next(iter(wq_numbers(text)), None)
 
 
 def petition_title(text: str) -> str | None:
@@ -143,7 +144,7 @@ def petition_title(text: str) -> str | None:
     for pattern in (_QUOTED_TITLE, _LABELLED_TITLE, _NUMBERED_TITLE):
         m = pattern.search(text)
         if m:
-            title = _one_line(m.group(1)).strip(" '\"\u2018\u2019\u201c\u201d")
+            title = _one_line(m.group("title")).strip(" '\"\u2018\u2019\u201c\u201d")
             if len(title) >= 3 and not re.search(r"\b(?:our ref|ein cyf)\b", title, re.IGNORECASE):
                 return title[:300]
     first = _lines(text[:2000])[:1]
@@ -200,7 +201,7 @@ def letter_date(text: str, kind: str) -> str | None:
 
 def _question_ask(text: str) -> str:
     text = re.split(r"\banswered by\b|\batebwyd gan\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
-    sentences = [s for s in split_sentences(text) if not _WQ_NO.match(s) and "tabled on" not in s.lower()]
+    sentences = [s for s in split_sentences(text) if not WQ_RE.match(s) and "tabled on" not in s.lower()]
     asks = [s for s in sentences if s.endswith("?") or re.match(r"to ask\b", s, re.IGNORECASE)]
     return " ".join(_TO_ASK.sub("", s, count=1) for s in asks or sentences)
 
