@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag.text.dates import human_date
 from rag.text.markers import MARKER_RE
+from rag.text.shorten import shorten
 from rag.text.words import STOPWORDS
 from rag.types import Draft, DraftRequest, DraftWarning, Passage
 
@@ -260,18 +261,13 @@ def timeline_rows(passages: Sequence[Passage], snippet_chars: int = 220) -> list
                 "kind": kind_label(m.get("kind")),
                 "author": str(m.get("author") or m.get("author_role") or ""),
                 "title": g.title,
-                "said": _snippet(best.text, snippet_chars),
+                "said": shorten(best.text, snippet_chars, " …"),
                 "relevance": round(g.score, 4),
                 "doc_id": g.doc_id,
             }
         )
     dated = sorted((r for r in rows if r["date"]), key=lambda r: (r["date"], r["ref"]))
     return dated + [r for r in rows if not r["date"]]
-
-
-def _snippet(text: str, limit: int) -> str:
-    text = _squash(text)
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 # ---------------------------------------------------------------------------- diff
@@ -357,7 +353,7 @@ def case_rows(cases: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         {
             "id": c.get("id"),
             "date": c.get("date") or "",
-            "question": _snippet(str(c.get("question") or ""), 120),
+            "question": shorten(str(c.get("question") or ""), 120, " …"),
             **{k: c.get(k) for k in CASE_COLUMNS},
             "warnings": len(c.get("warnings") or []),
         }

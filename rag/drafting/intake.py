@@ -17,6 +17,7 @@ from rag.text.dates import first_date
 from rag.text.language import detect_language
 from rag.text.refs import PETITION_RE, WQ_RE, petition_numbers, wq_numbers
 from rag.text.sentences import split_sentences
+from rag.text.shorten import shorten
 from rag.types import REQUEST_KINDS, DraftRequest
 
 ANALYSE_CHARS = 60_000
@@ -96,14 +97,6 @@ def _clean(text: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _trim(text: str, limit: int = MAX_ASK_CHARS) -> str:
-    text = _one_line(text)
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + " ..."
 
 
 def _lines(text: str) -> list[str]:
@@ -272,7 +265,7 @@ def extract_ask(text: str, kind: str, title: str | None = None) -> str:
         ask = _petition_ask(text, title) or _letter_ask(text)
     else:
         ask = _letter_ask(text)
-    return _trim(ask or _fallback_ask(text))
+    return shorten(ask or _fallback_ask(text), MAX_ASK_CHARS)
 
 
 # ---------------------------------------------------------------------------- public

@@ -25,7 +25,6 @@ TEXT_EXTS = (".txt", ".md")
 HTML_EXTS = (".html", ".htm")
 RECORD_EXTS = (".jsonl", ".jsonl.gz")
 SUPPORTED = (*TEXT_EXTS, *HTML_EXTS, ".pdf", ".docx", *RECORD_EXTS)
-SUBJECT_MAX = 200
 MB = 1024 * 1024
 
 # Characters not allowed in a document id (ids come from file stems)

@@ -27,6 +27,7 @@ from rag.ingest.layout import (
 )
 from rag.text.dates import DATE_LABEL_RE, first_date, is_date_line
 from rag.text.refs import PETITION_RE, REF_LINE_RE, extract_refs
+from rag.text.shorten import shorten
 from rag.types import DocMeta
 
 SUBJECT_MAX = 200
@@ -223,14 +224,6 @@ def _addressee(layout: _Layout) -> str | None:
 # ---- subject -------------------------------------------------------------------------------
 
 
-def _shorten(text: str, limit: int = SUBJECT_MAX) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + "…"
-
-
 def _opening(layout: _Layout, chars: int = 2000) -> str:
     start = layout.body_start if layout.body_start is not None else len(layout.header)
     return "\n".join(ln.text for ln in layout.lines[start : start + 15])[:chars]
@@ -253,7 +246,7 @@ def _wq_question(layout: _Layout) -> str | None:
     first = (layout.wq_header + 1) if layout.wq_header is not None else 0
     last = layout.answered if layout.answered is not None else (layout.answer_from or 1)
     text = " ".join(ln.text for ln in layout.lines[first:last] if ln.text)
-    return _shorten(text) if text else None
+    return shorten(text, SUBJECT_MAX) if text else None
 
 
 def _asked_about(opening: str) -> str | None:
@@ -261,7 +254,7 @@ def _asked_about(opening: str) -> str | None:
     if not m:
         return None
     topic = re.sub(r"^(?:the|a|an)\s", "", m[1].strip(), flags=re.I)
-    return _shorten(topic[:1].upper() + topic[1:]) if topic else None
+    return shorten(topic[:1].upper() + topic[1:], SUBJECT_MAX) if topic else None
 
 
 def _subject_and_title(layout: _Layout) -> tuple[str | None, str | None]:
@@ -269,11 +262,11 @@ def _subject_and_title(layout: _Layout) -> tuple[str | None, str | None]:
         return _wq_question(layout), None
     line = _subject_line(layout)
     if line:
-        return _shorten(line), None
+        return shorten(line, SUBJECT_MAX), None
     opening = _opening(layout)
     m = PETITION_TITLE_RE.search(opening)
     if m:
-        title = _shorten(m[1].strip())
+        title = shorten(m[1].strip(), SUBJECT_MAX)
         return title, title
     return _asked_about(opening), None
 
