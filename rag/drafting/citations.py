@@ -10,6 +10,9 @@ Support of a sentence by one passage = COSINE_WEIGHT * cosine + (1 - COSINE_WEIG
 where cosine is the best embedding similarity between the sentence and the passage (whole, or
 any one of its sentences) and overlap is the share of the sentence's content words found in
 the passage. A sentence's support is the best over its valid cited passages.
+
+Markers are read with rag.text.markers, as the eval does; the share of valid markers is the eval's
+metric (rag.evaluation.metrics.citation_validity), not a second definition here.
 """
 
 from __future__ import annotations
