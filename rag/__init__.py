@@ -2,7 +2,7 @@
 
 The pipeline, one package per stage (imports only point down this list):
 
-    rag.text        dates, references, sentences, citation markers, words, language
+    rag.text        dates, references, sentences, citation markers, words, shortening, language
     rag.types       the data passed between stages (Document, Passage, DraftRequest, Draft ...)
     rag.index       embedder, Chroma store, BM25 side, fakes for tests
     rag.ingest      files and records -> Documents -> chunks -> the index

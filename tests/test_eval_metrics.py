@@ -18,7 +18,6 @@ from rag.evaluation.cases import Case, eligible, load_cases
 from rag.evaluation.metrics import (
     _lcs_length,
     best_precedent,
-    citation_numbers,
     citation_validity,
     gap_closed,
     key_fact_recall,
@@ -30,8 +29,8 @@ from rag.evaluation.metrics import (
     rouge_l_f1,
     semantic_similarities,
     semantic_similarity,
-    strip_citations,
 )
+from rag.text.markers import marker_numbers, strip_markers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,12 +62,15 @@ class FakeEmbedder:
         ("See [12][4].", "See.", [12, 4]),
         ("No markers here.", "No markers here.", []),
         ("A list [a] is not a marker.", "A list [a] is not a marker.", []),
+        ("Since 2021 [2-3].", "Since 2021.", [2, 3]),
+        ("Cited twice [1] and [1].", "Cited twice and.", [1, 1]),
+        ("Heading [1]\nNext line [2].", "Heading\nNext line.", [1, 2]),
     ],
-    ids=["single", "multi-and-single", "adjacent", "none", "not-a-number"],
+    ids=["single", "multi-and-single", "adjacent", "none", "not-a-number", "range", "repeats-kept", "keeps-lines"],
 )
 def test_citation_markers(draft, stripped, numbers):
-    assert strip_citations(draft) == stripped
-    assert citation_numbers(draft) == numbers
+    assert strip_markers(draft) == stripped
+    assert marker_numbers(draft) == numbers
 
 
 # --------------------------------------------------------------------------- ROUGE-L
@@ -323,8 +325,9 @@ def test_key_fact_recall(draft, reference, expected):
         ("We fund it.", 2, 0.0),  # no markers: not grounded
         ("", 2, 0.0),
         ("We fund it [1].", 0, 0.0),
+        ("We fund it since 2021 [2-3].", 3, 1.0),
     ],
-    ids=["all-valid", "one-out-of-range", "zero-and-list", "no-markers", "empty-draft", "no-passages"],
+    ids=["all-valid", "one-out-of-range", "zero-and-list", "no-markers", "empty-draft", "no-passages", "range"],
 )
 def test_citation_validity(draft, n_passages, expected):
     assert citation_validity(draft, n_passages) == pytest.approx(expected)

@@ -208,6 +208,9 @@ def test_spans_sorted_disjoint_in_range(stem: str) -> None:
         pytest.param("Ein cyf/Our ref: JMSS/00781/22.", ["JMSS/00781/22"], id="our-ref"),
         pytest.param("CYPE(5)-24-19 - Papur", ["CYPE(5)-24-19"], id="committee-paper"),
         pytest.param("WQ85953 about P-06-1199", ["P-06-1199", "WQ85953"], id="petition-first"),
+        pytest.param("Petition P \u2013 06 \u2013 1199", ["P-06-1199"], id="spaced-en-dashes"),
+        pytest.param("Petition P-6-99", ["P-06-99"], id="two-digit-number"),
+        pytest.param("Question wq 85953", ["WQ85953"], id="wq-lower-case"),
     ],
 )
 def test_refs(text: str, refs: list[str]) -> None:

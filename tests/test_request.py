@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.drafting.intake import parse_date, parse_request, parse_request_file
+from rag.drafting.intake import parse_request, parse_request_file
 from rag.errors import EmptyRequestError, InputError
+from rag.text.dates import first_date
 from rag.text.language import detect_language
 from rag.types import REQUEST_KINDS
 
@@ -172,11 +173,15 @@ def test_welsh_letter() -> None:
         ("4 Gorffennaf 2022", "2022-07-04"),
         ("31 February 2022", None),
         ("no date here", None),
+        ("10<sup>th</sup> September 2022", "2022-09-10"),
+        ("30.08.2022", "2022-08-30"),
+        ("Sept. 5, 2022", "2022-09-05"),
     ],
-    ids=["ordinal", "day-month", "us-style", "numeric", "iso", "welsh-month", "impossible", "none"],
-)
-def test_parse_date(text: str, iso: str | None) -> None:
-    assert parse_date(text) == iso
+    ids=["ordinal", "day-month", "us-style", "numeric", "iso", "welsh-month", "impossible", "none", "superscript",
+         "dotted", "abbreviated"],
+)  # fmt: skip
+def test_first_date(text: str, iso: str | None) -> None:
+    assert first_date(text) == iso
 
 
 def test_overrides_win_over_detection() -> None:

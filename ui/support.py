@@ -19,18 +19,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.text.dates import human_date
+from rag.text.markers import MARKER_RE
+from rag.text.shorten import shorten
+from rag.text.words import STOPWORDS
 from rag.types import Draft, DraftRequest, DraftWarning, Passage
 
 if TYPE_CHECKING:
     pass
 
-MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20})\]")
 _WORD = re.compile(r"[^\W_][\w'\u2019-]*", re.UNICODE)
-_STOP = frozenset(
-    "a an and are as at be by for from has have how i in is it its of on or that the this to was we what "
-    "when which who why will with would your you our not do does did can could should".split()
-)
-_MONTHS = "January February March April May June July August September October November December".split()
 KIND_LABELS = {
     "petition_response": "Petition response",
     "written_question": "Written question",
@@ -41,17 +39,6 @@ KIND_LABELS = {
 
 
 # ---------------------------------------------------------------------------- settings, dates
-
-
-def human_date(iso: str | None) -> str:
-    """'2021-09-23' -> '23 September 2021'; anything else as given ('' for None)."""
-    if not iso:
-        return ""
-    try:
-        d = date.fromisoformat(str(iso)[:10])
-    except ValueError:
-        return str(iso)
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def kind_label(kind: str | None) -> str:
@@ -111,7 +98,7 @@ def _cut_after(text: str, pos: int) -> int:
 def query_terms(query: str) -> list[str]:
     """The words of a query worth highlighting (no stop words, at least 3 letters), lower case."""
     words = {w.lower() for w in _WORD.findall(query or "")}
-    return sorted(w for w in words if len(w) >= 3 and w not in _STOP)
+    return sorted(w for w in words if len(w) >= 3 and w not in STOPWORDS)
 
 
 def highlight_terms(text: str, query: str, limit: int | None = 400) -> str:
@@ -174,7 +161,7 @@ def paragraph_html(block: Block) -> str:
         if at >= 0:
             spans.append((at, at + len(w.sentence or "")))
     out = highlight_spans(text, spans).replace('<mark class="ym-cited">', '<mark class="ym-warned">')
-    return MARKER.sub(lambda m: f'<span class="ym-cite">[{m.group(1)}]</span>', out)
+    return MARKER_RE.sub(lambda m: f'<span class="ym-cite">{m.group(0)}</span>', out)
 
 
 def edited(draft: Draft, text: str) -> Draft:
@@ -274,18 +261,13 @@ def timeline_rows(passages: Sequence[Passage], snippet_chars: int = 220) -> list
                 "kind": kind_label(m.get("kind")),
                 "author": str(m.get("author") or m.get("author_role") or ""),
                 "title": g.title,
-                "said": _snippet(best.text, snippet_chars),
+                "said": shorten(best.text, snippet_chars, " …"),
                 "relevance": round(g.score, 4),
                 "doc_id": g.doc_id,
             }
         )
     dated = sorted((r for r in rows if r["date"]), key=lambda r: (r["date"], r["ref"]))
     return dated + [r for r in rows if not r["date"]]
-
-
-def _snippet(text: str, limit: int) -> str:
-    text = _squash(text)
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 # ---------------------------------------------------------------------------- diff
@@ -371,7 +353,7 @@ def case_rows(cases: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         {
             "id": c.get("id"),
             "date": c.get("date") or "",
-            "question": _snippet(str(c.get("question") or ""), 120),
+            "question": shorten(str(c.get("question") or ""), 120, " …"),
             **{k: c.get(k) for k in CASE_COLUMNS},
             "warnings": len(c.get("warnings") or []),
         }

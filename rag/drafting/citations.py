@@ -10,6 +10,9 @@ Support of a sentence by one passage = COSINE_WEIGHT * cosine + (1 - COSINE_WEIG
 where cosine is the best embedding similarity between the sentence and the passage (whole, or
 any one of its sentences) and overlap is the share of the sentence's content words found in
 the passage. A sentence's support is the best over its valid cited passages.
+
+Markers are read with rag.text.markers, as the eval does; the share of valid markers is the eval's
+metric (rag.evaluation.metrics.citation_validity), not a second definition here.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 from rag.index.base import Embedder
 from rag.text.markers import cited_numbers, strip_markers
 from rag.text.sentences import is_substantive, split_sentences
-from rag.text.words import _NUMBER, content_words
+from rag.text.words import NUMBER_RE, content_words
 from rag.types import Citation, DraftWarning, Passage
 
 COSINE_WEIGHT = 0.7
@@ -29,7 +32,7 @@ SUPPORT_THRESHOLD = 0.5  # calibrated on seed passages: copies ~1.0, paraphrases
 
 
 def token_overlap(sentence: str, passage: str) -> float:
-    """Share of the sentence's content words (crudely stemmed) that the passage contains."""
+    """Share of the sentence's content words (stemmed) that the passage contains."""
     mine = content_words(strip_markers(sentence))
     if not mine:
         return 0.0
@@ -38,8 +41,8 @@ def token_overlap(sentence: str, passage: str) -> float:
 
 def missing_numbers(sentence: str, passage_texts: list[str]) -> list[str]:
     """Numbers (years, counts, sums) in the sentence that none of the passages mention."""
-    have = {n for t in passage_texts for n in _NUMBER.findall(t)}
-    return [n for n in dict.fromkeys(_NUMBER.findall(strip_markers(sentence))) if n not in have]
+    have = {n for t in passage_texts for n in NUMBER_RE.findall(t)}
+    return [n for n in dict.fromkeys(NUMBER_RE.findall(strip_markers(sentence))) if n not in have]
 
 
 # ---------------------------------------------------------------------------- the check
@@ -179,25 +182,9 @@ def citations_for(body: str, passages: list[Passage]) -> list[Citation]:
     return [_citation(n, passages[n - 1]) for n in sorted(used)]
 
 
-def citation_validity(body: str, n_passages: int) -> float:
-    """Share of [n] markers (each cited number, each time) that name a passage; 1.0 if none."""
-    nums = [n for s in split_sentences(body) for n in cited_numbers(s)]
-    if not nums:
-        return 1.0
-    return sum(1 <= n <= n_passages for n in nums) / len(nums)
-
-
 def citation_support(report: CitationReport) -> float:
     """Share of citing sentences that their sources support; 1.0 if no sentence cites."""
     cited = report.cited
     if not cited:
         return 1.0
     return sum(bool(c.supported) for c in cited) / len(cited)
-
-
-def citation_coverage(report: CitationReport) -> float:
-    """Share of substantive sentences that cite something; 1.0 if there are none."""
-    subs = [c for c in report.sentences if c.substantive]
-    if not subs:
-        return 1.0
-    return sum(bool(c.cited) for c in subs) / len(subs)

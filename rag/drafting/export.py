@@ -5,31 +5,22 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 from pathlib import Path
 from typing import IO
 
 from rag.errors import InputError
+from rag.text.dates import human_date
 from rag.types import Citation, Draft, DraftWarning
 
 AI_NOTICE = "AI-assisted draft \u2014 check every statement against its source before use."
 SOURCES_HEADING = "Sources"
 CHECKS_HEADING = "Points to check before use"
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_MONTHS = "January February March April May June July August September October November December".split()
-
-
-def _human_date(iso: str | None) -> str | None:
-    try:
-        d = date.fromisoformat(iso[:10]) if iso else None
-    except ValueError:
-        return iso
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}" if d else None
 
 
 def source_line(c: Citation) -> str:
     """'[2] P-06-1199, 23 September 2021, Julie Morgan: 'Place Cardiff ...'' (missing parts left out)."""
-    parts = [p for p in (c.ref, _human_date(c.date), c.author) if p]
+    parts = [p for p in (c.ref, human_date(c.date), c.author) if p]
     head = ", ".join(parts) or c.doc_id
     return f"[{c.n}] {head}: \u2018{c.title}\u2019" if c.title else f"[{c.n}] {head}"
 

@@ -7,15 +7,12 @@ from datetime import date
 
 from rag.settings import Settings
 from rag.templates import render
+from rag.text.dates import format_date, to_date
 from rag.types import DraftRequest
 
 FORMATS = {"petition": "petition_reply", "written_question": "wq_answer", "letter": "letter_reply"}
 OUR_REF = "[Our ref]"
 
-MONTHS = {
-    "en": "January February March April May June July August September October November December".split(),
-    "cy": "Ionawr Chwefror Mawrth Ebrill Mai Mehefin Gorffennaf Awst Medi Hydref Tachwedd Rhagfyr".split(),
-}
 PHRASES = {
     "en": {
         "dear": "Dear {name},",
@@ -59,18 +56,6 @@ _SUFFIXES = {"ms", "as", "mp", "am", "as/ms", "ms/as", "mbe", "obe", "cbe"}
 # ---------------------------------------------------------------------------- small builders
 
 
-def format_date(d: date, language: str = "en") -> str:
-    """23 September 2021 (or 23 Medi 2021)."""
-    return f"{d.day} {MONTHS[_lang(language)][d.month - 1]} {d.year}"
-
-
-def _iso_date(iso: str | None) -> date | None:
-    try:
-        return date.fromisoformat(iso[:10]) if iso else None
-    except ValueError:
-        return None
-
-
 def _lang(language: str | None) -> str:
     return "cy" if language == "cy" else "en"
 
@@ -94,7 +79,7 @@ def _salutation(person: str | None, lang: str) -> str:
 
 def _of_date(iso: str | None, lang: str, today: date) -> str:
     """' of 3 September' (the year only when it is not this year), or '' when unknown."""
-    d = _iso_date(iso)
+    d = to_date(iso)
     if not d:
         return ""
     shown = format_date(d, lang)
@@ -155,7 +140,7 @@ def letter_slots(request: DraftRequest, body: str, settings: Settings, today: da
 def wq_slots(request: DraftRequest, body: str, settings: Settings, today: date) -> dict[str, str]:
     lang = _lang(request.language)
     p = PHRASES[lang]
-    tabled = _iso_date(request.letter_date)
+    tabled = to_date(request.letter_date)
     wq = request.wq_number or ""
     wq_line = p["tabled"].format(wq=wq, date=tabled.strftime("%d/%m/%Y")).strip() if tabled else wq
     title = settings.minister_title_cy if lang == "cy" else settings.minister_title

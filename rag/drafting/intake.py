@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import EmptyRequestError, InputError
+from rag.text.dates import first_date
 from rag.text.language import detect_language
+from rag.text.refs import PETITION_RE, WQ_RE, petition_numbers, wq_numbers
 from rag.text.sentences import split_sentences
+from rag.text.shorten import shorten
 from rag.types import REQUEST_KINDS, DraftRequest
 
 ANALYSE_CHARS = 60_000
@@ -23,15 +26,17 @@ _FIELDS = {f.name for f in dataclasses.fields(DraftRequest)} - {"text"}
 _KIND_ALIASES = {"wq": "written_question", "question": "written_question", "written question": "written_question"}
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_PETITION_NO = re.compile(r"\bP\s?[-\u2010-\u2013]\s?(\d{1,2})\s?[-\u2010-\u2013]\s?(\d{2,5})\b")
-_WQ_NO = re.compile(r"\bWQ\s?(\d{3,6})\b", re.IGNORECASE)
 _QUOTED_TITLE = re.compile(
     r"\b(?:petition|deiseb|ddeiseb)[ \t\n]+(?:(?:to|entitled|called|titled|i)[ \t\n]+)?['\u2018\"\u201c]"
-    r"(.{3,400}?)['\u2019\"\u201d](?![^\W\d_])",
+    r"(?P<title>.{3,400}?)['\u2019\"\u201d](?![^\W\d_])",
     re.IGNORECASE | re.DOTALL,
 )
-_LABELLED_TITLE = re.compile(r"^[ \t]*(?:petition(?: title)?|title|teitl)[ \t]*:[ \t]*(\S[^\n]{2,300})$", re.I | re.M)
-_NUMBERED_TITLE = re.compile(r"P-\d{1,2}-\d{2,5}[ \t]{0,5}[:\u2013\u2014-]?[ \t]{0,5}([A-Z][^\n]{5,300})$", re.M)
+_LABELLED_TITLE = re.compile(
+    r"^[ \t]*(?:petition(?: title)?|title|teitl)[ \t]*:[ \t]*(?P<title>\S[^\n]{2,300})$", re.I | re.M
+)
+_NUMBERED_TITLE = re.compile(
+    PETITION_RE.pattern + r"[ \t]{0,5}[:\u2013\u2014-]?[ \t]{0,5}(?P<title>[A-Z][^\n]{5,300})$", re.M
+)
 _CALL = re.compile(
     r"(?:we|i) (?:call|are calling|urge|ask|are asking) (?:on|upon)? ?the (?:welsh government|senedd)[^\n]{0,600}",
     re.IGNORECASE,
@@ -62,32 +67,6 @@ _NOT_A_NAME = re.compile(
 )
 _TABLED = re.compile(r"tabled on[ \t]{0,5}:?[ \t]{0,5}(\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"\b(?:date|dyddiad)\b[ \t|:]*(?:date[ \t]*:?)?[ \t]*([^\n]{6,40})", re.IGNORECASE)
-
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "jan", "ionawr"),
-            ("february", "feb", "chwefror"),
-            ("march", "mar", "mawrth"),
-            ("april", "apr", "ebrill"),
-            ("may", "mai"),
-            ("june", "jun", "mehefin"),
-            ("july", "jul", "gorffennaf"),
-            ("august", "aug", "awst"),
-            ("september", "sep", "sept", "medi"),
-            ("october", "oct", "hydref"),
-            ("november", "nov", "tachwedd"),
-            ("december", "dec", "rhagfyr"),
-        ],
-        start=1,
-    )
-    for m in names
-}
-_DMY_WORDS = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?([A-Za-z]{3,10})\.?,?[ \t]+(\d{4})\b")
-_MDY_WORDS = re.compile(r"\b([A-Za-z]{3,10})\.?[ \t]+(\d{1,2})(?:st|nd|rd|th)?,?[ \t]+(\d{4})\b")
-_DMY_NUM = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 _REQUEST_WORDS = re.compile(
     r"\b(?:request|would like|i ask|i am asking|could you|can you|would you|will you|please|grateful|"
@@ -120,45 +99,6 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _trim(text: str, limit: int = MAX_ASK_CHARS) -> str:
-    text = _one_line(text)
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + " ..."
-
-
-def _iso(y: int, m: int, d: int) -> str | None:
-    try:
-        return date(y, m, d).isoformat()
-    except ValueError:
-        return None
-
-
-def parse_date(text: str) -> str | None:
-    """The first recognisable date in text as ISO: '4th July 2022', 'July 4, 2022', '24/08/2022'."""
-    found: list[tuple[int, str]] = []
-    for m in _DMY_WORDS.finditer(text):
-        month = _MONTHS.get(m.group(2).lower())
-        iso = _iso(int(m.group(3)), month, int(m.group(1))) if month else None
-        if iso:
-            found.append((m.start(), iso))
-            break
-    for m in _MDY_WORDS.finditer(text):
-        month = _MONTHS.get(m.group(1).lower())
-        iso = _iso(int(m.group(3)), month, int(m.group(2))) if month else None
-        if iso:
-            found.append((m.start(), iso))
-            break
-    for pattern, order in ((_DMY_NUM, (3, 2, 1)), (_ISO, (1, 2, 3))):
-        for m in pattern.finditer(text):
-            iso = _iso(*(int(m.group(i)) for i in order))
-            if iso:
-                found.append((m.start(), iso))
-                break
-    return min(found)[1] if found else None
-
-
 def _lines(text: str) -> list[str]:
     return [ln.strip() for ln in text.split("\n") if ln.strip()]
 
@@ -168,9 +108,9 @@ def _lines(text: str) -> list[str]:
 
 def detect_kind(text: str) -> str:
     """'written_question', 'petition' or 'letter', from references first, then wording."""
-    if _WQ_NO.search(text):
+    if WQ_RE.search(text):
         return "written_question"
-    if _PETITION_NO.search(text):
+    if PETITION_RE.search(text):
         return "petition"
     petition = len(_PETITION_HINTS.findall(text[:20_000]))
     wq = len(_WQ_HINTS.findall(text[:20_000]))
@@ -185,13 +125,11 @@ def detect_kind(text: str) -> str:
 
 
 def petition_number(text: str) -> str | None:
-    m = _PETITION_NO.search(text)
-    return f"P-{int(m.group(1)):02d}-{m.group(2)}" if m else None
+    return next(iter(petition_numbers(text)), None)
 
 
 def wq_number(text: str) -> str | None:
-    m = _WQ_NO.search(text)
-    return f"WQ{m.group(1)}" if m else None
+    return next(iter(wq_numbers(text)), None)
 
 
 def petition_title(text: str) -> str | None:
@@ -199,7 +137,7 @@ def petition_title(text: str) -> str | None:
     for pattern in (_QUOTED_TITLE, _LABELLED_TITLE, _NUMBERED_TITLE):
         m = pattern.search(text)
         if m:
-            title = _one_line(m.group(1)).strip(" '\"\u2018\u2019\u201c\u201d")
+            title = _one_line(m.group("title")).strip(" '\"\u2018\u2019\u201c\u201d")
             if len(title) >= 3 and not re.search(r"\b(?:our ref|ein cyf)\b", title, re.IGNORECASE):
                 return title[:300]
     first = _lines(text[:2000])[:1]
@@ -246,9 +184,9 @@ def letter_date(text: str, kind: str) -> str | None:
     """The date of the incoming item: a WQ's 'Tabled on' date; a letter's 'Date:' or first date."""
     if kind == "written_question":
         m = _TABLED.search(text)
-        return parse_date(m.group(1)) if m else None
+        return first_date(m.group(1)) if m else None
     m = _DATE_LABEL.search(text[:5000])
-    return (parse_date(m.group(1)) if m else None) or parse_date(text[:3000])
+    return (first_date(m.group(1)) if m else None) or first_date(text[:3000])
 
 
 # ---------------------------------------------------------------------------- the ask
@@ -256,7 +194,7 @@ def letter_date(text: str, kind: str) -> str | None:
 
 def _question_ask(text: str) -> str:
     text = re.split(r"\banswered by\b|\batebwyd gan\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
-    sentences = [s for s in split_sentences(text) if not _WQ_NO.match(s) and "tabled on" not in s.lower()]
+    sentences = [s for s in split_sentences(text) if not WQ_RE.match(s) and "tabled on" not in s.lower()]
     asks = [s for s in sentences if s.endswith("?") or re.match(r"to ask\b", s, re.IGNORECASE)]
     return " ".join(_TO_ASK.sub("", s, count=1) for s in asks or sentences)
 
@@ -327,7 +265,7 @@ def extract_ask(text: str, kind: str, title: str | None = None) -> str:
         ask = _petition_ask(text, title) or _letter_ask(text)
     else:
         ask = _letter_ask(text)
-    return _trim(ask or _fallback_ask(text))
+    return shorten(ask or _fallback_ask(text), MAX_ASK_CHARS)
 
 
 # ---------------------------------------------------------------------------- public

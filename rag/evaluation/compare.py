@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rag.evaluation.report import BASELINE_METRICS, SUMMARY_METRICS
+from rag.text.shorten import shorten
 
 EPSILON = 1e-3  # a case "got worse" only if its ROUGE-L fell by more than this
 
@@ -65,11 +66,6 @@ def _num(value: float | None, signed: bool = False) -> str:
     return f"{value:+.3f}" if signed else f"{value:.3f}"
 
 
-def _shorten(text: str, limit: int = 60) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def format_comparison(cmp: dict[str, Any]) -> str:
     """A plain-text table for the terminal."""
     width = max(len(m["metric"]) for m in cmp["metrics"])
@@ -79,7 +75,7 @@ def format_comparison(cmp: dict[str, Any]) -> str:
     lines += ["", f"{len(cmp['worse'])} of {cmp['n_matched']} matched case(s) worse on rougeL_f1:"]
     for w in cmp["worse"]:
         lines.append(
-            f"  {w['id']:<16} {_num(w['a'])} -> {_num(w['b'])} ({_num(w['delta'], True)})  {_shorten(w['question'])}"
+            f"  {w['id']:<16} {_num(w['a'])} -> {_num(w['b'])} ({_num(w['delta'], True)})  {shorten(w['question'], 60)}"
         )
     for side in ("a", "b"):
         if cmp[f"only_in_{side}"]:

@@ -14,6 +14,7 @@ from typing import Any
 from rag.drafting.backends.openai import ChatEndpoint, vendor_errors
 from rag.drafting.chat import neutralise
 from rag.templates import render
+from rag.text.shorten import shorten
 
 MAX_BLOCK_CHARS = 16_000
 SCALE = (1, 5)
@@ -74,7 +75,7 @@ def parse_verdict(text: str) -> dict[str, Any]:
     """The judge's answer as 0..1 scores; None for any score that is missing or off the 1-5 scale."""
     obj = _json_object(text)
     if obj is None:
-        what = "an empty answer" if not text.strip() else f"no JSON object: {_snippet(text)}"
+        what = "an empty answer" if not text.strip() else f"no JSON object: {repr(shorten(text, 80))}"
         return _verdict(None, None, f"unreadable judge answer ({what})")
     faithfulness, problem_f = _score(obj, "faithfulness")
     coverage, problem_c = _score(obj, "coverage")
@@ -126,11 +127,6 @@ def _number(value: Any) -> float | None:
         except ValueError:
             return None
     return None
-
-
-def _snippet(text: str, limit: int = 80) -> str:
-    flat = " ".join(text.split())
-    return repr(flat if len(flat) <= limit else flat[:limit] + "…")
 
 
 __all__ = ["LLMJudge", "judge_messages", "parse_verdict"]

@@ -2,7 +2,8 @@
 
 Conventions (chosen once, used everywhere):
 
-- `[n]` citation markers (also `[1, 2]`) are stripped from a draft before it is compared with text.
+- citation markers (`[1]`, `[1, 2]`, `[2-4]`: the grammar of `rag.text.markers`) are stripped from a
+  draft before it is compared with text.
 - An empty draft or reference scores 0.0 on every text-overlap metric.
 - `key_fact_recall` is 1.0 when the reference states no key facts (nothing to miss).
 - `citation_validity` is 0.0 when the draft has no markers at all (an ungrounded draft is not valid).
@@ -24,21 +25,9 @@ from typing import Any
 import numpy as np
 
 from rag.index.base import Embedder
-
-# --------------------------------------------------------------------------- citation markers
-
-_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
-
-
-def strip_citations(text: str) -> str:
-    """Remove `[n]` / `[n, m]` markers (and the space before them) from a draft."""
-    return re.sub(r"[ \t]*" + _MARKER.pattern, "", text or "")
-
-
-def citation_numbers(text: str) -> list[int]:
-    """Every cited passage number, in order, one entry per number inside every marker."""
-    return [int(n) for m in _MARKER.finditer(text or "") for n in re.split(r"\s*[,;]\s*", m.group(1))]
-
+from rag.text.dates import MONTH_NAMES, MONTHS
+from rag.text.markers import marker_numbers, strip_markers
+from rag.text.words import STOPWORDS
 
 # --------------------------------------------------------------------------- ROUGE-L
 
@@ -94,7 +83,7 @@ def _rouge() -> Any:
 
 def rouge_l_f1(draft: str, reference: str) -> float:
     """ROUGE-L F1 (rouge-score, Porter stemming) of a draft against the real answer."""
-    draft = strip_citations(draft)
+    draft = strip_markers(draft)
     if not draft.strip() or not (reference or "").strip():
         return 0.0
     return float(_rouge().score(reference, draft)["rougeL"].fmeasure)
@@ -164,7 +153,7 @@ def semantic_similarities(pairs: Sequence[tuple[str, str]], embedder: Embedder) 
     """Cosine similarity of each (draft, reference) pair, with one embed() call for them all."""
     if not pairs:
         return []
-    drafts = [strip_citations(d) for d, _ in pairs]
+    drafts = [strip_markers(d) for d, _ in pairs]
     vectors = np.asarray(embedder.embed(drafts + [r or "" for _, r in pairs]), dtype=np.float64)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors = vectors / np.clip(norms, 1e-12, None)
@@ -183,13 +172,7 @@ def semantic_similarity(draft: str, reference: str, embedder: Embedder) -> float
 
 # --------------------------------------------------------------------------- key facts
 
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        "january february march april may june july august september october november december".split()
-    )
-}
-_MONTH_RE = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH_RE = "(" + "|".join(MONTH_NAMES["en"]) + ")"  # English month names: the reference answers' language
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NB = r"(?<![\w/.\-£])"  # a number must not be glued to a word, code or path
 _NA = r"(?![\w/£]|[.\-]\d)"
@@ -215,17 +198,14 @@ _LEGISLATION = {"Act", "Regulations", "Order", "Measure", "Bill", "Rules", "Code
 _TRAILING = re.compile(
     r"^[ \t]+(?:(\d{4})\b|(programme|scheme|fund|grant|strategy|review|framework|board|service|plan)\b)"
 )
-_STOP = set(
-    """The A An This That These Those Our We I It Its Their They You Your He She His Her In On At For
-    Of To From By With As And Or But If When Where While Whilst Which Who What Why How Through
-    Under Over After Before During Since Until Also However Additionally Further Furthermore
-    Thank Dear Yours Please Many Some All Any Each Every No Not There Here Both Such Other
-    Will Would Can Could Should Shall Must May Might Do Does Did Is Are Was Were Has Have Had
-    Mr Mrs Ms Miss Dr Sir Lord Lady""".split()
+# Capitalised words that never start a name: the shared stopwords, plus sentence openers and titles.
+_STOP = {w.capitalize() for w in STOPWORDS} | set(
+    """Additionally Dear Dr Every Furthermore However Lady Lord Many Miss Mr Mrs Ms Please Since Sir
+    Thank Whilst""".split()
 )
 _GENERIC = (
     _STOP
-    | {m.capitalize() for m in _MONTHS}
+    | set(MONTH_NAMES["en"])
     | set(
         """Government Minister Ministers Department Departments Secretary State Council Councils Committee
     Chair Member Members Act Bill Parliament Local Authority Authorities Monday Tuesday Wednesday
@@ -278,7 +258,7 @@ def _year_range(m: re.Match[str]) -> str | None:
 
 
 def _month(name: str) -> int:
-    return _MONTHS[name.lower()]
+    return MONTHS[name.lower()]
 
 
 def _dates_and_numbers(text: str, out: list[str]) -> str:
@@ -400,7 +380,7 @@ def key_facts(text: str) -> set[str]:
     ('Support for SEND' at the start of a sentence); a single named word that opens a sentence
     ('Ofsted inspects') is skipped.
     """
-    text = _URL.sub(" ", strip_citations(text or ""))
+    text = _URL.sub(" ", strip_markers(text or ""))
     text = _LIST_NUMBER.sub(lambda m: " " * len(m.group(0)), text)
     facts: list[str] = []
     text = _dates_and_numbers(text, facts)
@@ -440,7 +420,7 @@ def key_fact_recall(draft: str, reference: str) -> float:
     wanted = key_facts(reference)
     if not wanted:
         return 1.0
-    draft = strip_citations(draft or "")
+    draft = strip_markers(draft or "")
     draft_keys = {_fact_key(f) for f in key_facts(draft)}
     return sum(_present(f, draft, draft_keys) for f in wanted) / len(wanted)
 
@@ -449,12 +429,13 @@ def key_fact_recall(draft: str, reference: str) -> float:
 
 
 def citation_validity(draft: str, n_passages: int) -> float:
-    """Share of the draft's citation numbers that name a passage it was given (1..n_passages).
+    """Share of the draft's citation numbers that name a passage it was given (1..n_passages):
+    every number each marker cites, each time it is cited ('[2-3]' cites 2 and 3).
 
     0.0 when the draft has no markers at all: a draft that cites nothing is not grounded
     (this includes an empty draft).
     """
-    numbers = citation_numbers(draft)
+    numbers = marker_numbers(draft)
     if not numbers:
         return 0.0
     return sum(1 <= n <= n_passages for n in numbers) / len(numbers)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.evaluation.metrics import mean
+from rag.text.shorten import shorten_keeping_lines
 
 SUMMARY_METRICS = (
     "rougeL_f1",
@@ -212,17 +213,8 @@ def _seconds(value: Any) -> str:
     return f"{value:.1f} s" if isinstance(value, int | float) and not isinstance(value, bool) else "—"
 
 
-def _truncate(text: str, limit: int = TEXT_LIMIT) -> str:
-    text = (text or "").strip()
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip() + " …"
-
-
 def _quote(text: str) -> str:
-    text = _truncate(text)
+    text = shorten_keeping_lines(text, TEXT_LIMIT)
     if not text:
         return "> _(empty)_"
     return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())

@@ -18,14 +18,14 @@ from typing import Any
 
 import bm25s
 import numpy as np
-import Stemmer
 
-_stemmer = Stemmer.Stemmer("english")
+from rag.text.words import stemmer
+
 _TABLE = "table.json"
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
-    out = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer, return_ids=False, show_progress=False)
+    out = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer(), return_ids=False, show_progress=False)
     return out  # type: ignore[return-value]
 
 

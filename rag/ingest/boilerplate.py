@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rag.ingest.layout import COMMITTEE_LINE_RE, SHORT, _is_contact_line, _is_footer_line, _Layout, _layout
-from rag.text.dates import _is_date_line
+from rag.text.dates import is_date_line
 from rag.text.refs import REF_LINE_RE
 
 
@@ -18,7 +18,7 @@ def _is_boilerplate_line(text: str) -> bool:
         _is_contact_line(text)
         or bool(REF_LINE_RE.match(text))
         or bool(COMMITTEE_LINE_RE.match(text))
-        or _is_date_line(text)
+        or is_date_line(text)
     )
 
 

@@ -25,7 +25,7 @@ TEXT_EXTS = (".txt", ".md")
 HTML_EXTS = (".html", ".htm")
 RECORD_EXTS = (".jsonl", ".jsonl.gz")
 SUPPORTED = (*TEXT_EXTS, *HTML_EXTS, ".pdf", ".docx", *RECORD_EXTS)
-SUBJECT_MAX = 200
+MB = 1024 * 1024
 
 # Characters not allowed in a document id (ids come from file stems)
 UNSAFE_ID_RE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -88,6 +88,14 @@ def _unsupported_reason(path: Path) -> str:
     return f"unsupported file type ({kind}); use .txt, .md, .pdf, .docx, .html or .jsonl(.gz)"
 
 
+def size_problem(size: int, max_mb: float) -> str | None:
+    """Why a file of `size` bytes is refused (over YMATEB_MAX_UPLOAD_MB), or None if it is not.
+    The one size rule, for files on disk and uploads alike."""
+    if size <= max_mb * MB:
+        return None
+    return f"file is {size / MB:.1f} MB, over the {max_mb:g} MB limit (YMATEB_MAX_UPLOAD_MB)"
+
+
 def check_file_size(path: str | Path, max_mb: float) -> None:
     """DocumentError if the file is over the upload limit, checked before a byte is read."""
     path = Path(path)
@@ -95,8 +103,9 @@ def check_file_size(path: str | Path, max_mb: float) -> None:
         size = path.stat().st_size
     except OSError as err:
         _fail(path, _os_reason(err))
-    if size > max_mb * 1024 * 1024:
-        _fail(path, f"file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit (YMATEB_MAX_UPLOAD_MB)")
+    problem = size_problem(size, max_mb)
+    if problem:
+        _fail(path, problem)
 
 
 def _fail(path: Path, reason: str) -> NoReturn:

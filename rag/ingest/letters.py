@@ -25,8 +25,9 @@ from rag.ingest.layout import (
     _layout,
     _Line,
 )
-from rag.text.dates import DATE_LABEL_RE, _first_date, _is_date_line
+from rag.text.dates import DATE_LABEL_RE, first_date, is_date_line
 from rag.text.refs import PETITION_RE, REF_LINE_RE, extract_refs
+from rag.text.shorten import shorten
 from rag.types import DocMeta
 
 SUBJECT_MAX = 200
@@ -76,7 +77,7 @@ def _labelled_date(lines: list[_Line]) -> str | None:
     for ln in lines:
         m = DATE_LABEL_RE.search(ln.text) if ln.short else None
         if m:
-            found = _first_date(ln.text[m.end() :])
+            found = first_date(ln.text[m.end() :])
             if found:
                 return found
     return None
@@ -86,7 +87,7 @@ def _after_label(lines: list[_Line], label: re.Pattern[str]) -> str | None:
     for ln in lines[:60]:
         m = label.search(ln.text) if ln.short else None
         if m:
-            return _first_date(ln.text[m.end() :])
+            return first_date(ln.text[m.end() :])
     return None
 
 
@@ -97,9 +98,9 @@ def _letter_date(layout: _Layout) -> str | None:
     if found:
         return found
     for ln in header + layout.lines[len(header) :]:
-        if _is_date_line(ln.text):
-            return _first_date(ln.text)
-    return next((d for ln in header if ln.short and (d := _first_date(ln.text))), None)
+        if is_date_line(ln.text):
+            return first_date(ln.text)
+    return next((d for ln in header if ln.short and (d := first_date(ln.text))), None)
 
 
 # ---- people --------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ def _letterhead(layout: _Layout) -> list[_Line]:
     header = layout.header
     stop = _addressee_index(layout)
     if stop is None:
-        stop = next((i for i, ln in enumerate(header) if REF_LINE_RE.match(ln.text) or _is_date_line(ln.text)), 12)
+        stop = next((i for i, ln in enumerate(header) if REF_LINE_RE.match(ln.text) or is_date_line(ln.text)), 12)
     return [ln for ln in header[: min(stop, 12)] if ln.short]
 
 
@@ -202,7 +203,7 @@ def _addressee_index(layout: _Layout) -> int | None:
 
 
 def _is_contactish(text: str) -> bool:
-    return any((_is_contact_line(text), REF_LINE_RE.match(text), STREET_RE.match(text), _is_date_line(text)))
+    return any((_is_contact_line(text), REF_LINE_RE.match(text), STREET_RE.match(text), is_date_line(text)))
 
 
 def _addressee(layout: _Layout) -> str | None:
@@ -221,14 +222,6 @@ def _addressee(layout: _Layout) -> str | None:
 
 
 # ---- subject -------------------------------------------------------------------------------
-
-
-def _shorten(text: str, limit: int = SUBJECT_MAX) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def _opening(layout: _Layout, chars: int = 2000) -> str:
@@ -253,7 +246,7 @@ def _wq_question(layout: _Layout) -> str | None:
     first = (layout.wq_header + 1) if layout.wq_header is not None else 0
     last = layout.answered if layout.answered is not None else (layout.answer_from or 1)
     text = " ".join(ln.text for ln in layout.lines[first:last] if ln.text)
-    return _shorten(text) if text else None
+    return shorten(text, SUBJECT_MAX) if text else None
 
 
 def _asked_about(opening: str) -> str | None:
@@ -261,7 +254,7 @@ def _asked_about(opening: str) -> str | None:
     if not m:
         return None
     topic = re.sub(r"^(?:the|a|an)\s", "", m[1].strip(), flags=re.I)
-    return _shorten(topic[:1].upper() + topic[1:]) if topic else None
+    return shorten(topic[:1].upper() + topic[1:], SUBJECT_MAX) if topic else None
 
 
 def _subject_and_title(layout: _Layout) -> tuple[str | None, str | None]:
@@ -269,11 +262,11 @@ def _subject_and_title(layout: _Layout) -> tuple[str | None, str | None]:
         return _wq_question(layout), None
     line = _subject_line(layout)
     if line:
-        return _shorten(line), None
+        return shorten(line, SUBJECT_MAX), None
     opening = _opening(layout)
     m = PETITION_TITLE_RE.search(opening)
     if m:
-        title = _shorten(m[1].strip())
+        title = shorten(m[1].strip(), SUBJECT_MAX)
         return title, title
     return _asked_about(opening), None
 

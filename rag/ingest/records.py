@@ -12,6 +12,7 @@ from typing import Any
 from rag.errors import DocumentError
 from rag.ingest.files import SENTENCE_END_RE, _normalise, _os_reason
 from rag.ingest.letters import SUBJECT_MAX
+from rag.text.shorten import shorten
 from rag.types import DocMeta, Document, Skipped
 
 
@@ -107,7 +108,7 @@ def _record_meta(record: dict[str, Any], text: str, question: str) -> DocMeta:
         date=date,
         answered=date,
         title=title,
-        subject=_shorten(title or _first_sentence(question or text)),
+        subject=shorten(title or _first_sentence(question or text), SUBJECT_MAX),
         author=None,
         author_role=asked_of,
         asked_of=asked_of,
@@ -119,10 +120,3 @@ def _record_meta(record: dict[str, Any], text: str, question: str) -> DocMeta:
 
 def _first_sentence(text: str) -> str:
     return SENTENCE_END_RE.split(text.strip(), maxsplit=1)[0]
-
-
-def _shorten(text: str, limit: int = SUBJECT_MAX) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"

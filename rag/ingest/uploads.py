@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import InputError
-from rag.ingest.files import load_file
+from rag.ingest.files import load_file, size_problem
 from rag.types import IngestSummary
 
-MB = 1024 * 1024
 Ingest = Callable[[list[Path]], IngestSummary]  # Assistant.ingest, given the saved files
 
 
@@ -28,12 +27,10 @@ class UploadResult:
 
 
 def check_size(name: str, size: int, max_mb: float) -> None:
-    """InputError if an upload is larger than the configured limit."""
-    if size > max_mb * MB:
-        raise InputError(
-            f"{name} is {size / MB:.1f} MB, over the {max_mb:g} MB upload limit (YMATEB_MAX_UPLOAD_MB); "
-            "split it or raise the limit."
-        )
+    """InputError if an upload is larger than the configured limit (the rule of `size_problem`)."""
+    problem = size_problem(size, max_mb)
+    if problem:
+        raise InputError(f"{name}: {problem}; split it or raise the upload limit.")
 
 
 def safe_name(name: str) -> str:

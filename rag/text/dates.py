@@ -1,29 +1,33 @@
-"""Dates in English and Welsh: finding them in text, and ISO/integer forms for the index."""
+"""Dates in English and Welsh: the one month table, finding dates in text, writing them in the
+house style ("23 September 2021", "23 Medi 2021"), and ISO/integer forms for the index.
+
+The month names are a plain table rather than Babel's CLDR data: the parser needs the English and
+Welsh names and their abbreviations anyway, and the formatter reads the same table."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from datetime import date as _date
 
 from rag.errors import InputError
-from rag.ingest.layout import DIGIT_RE
 
-SHORT = 300
-
-
-# ---- dates ---------------------------------------------------------------------------------
-
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+MONTH_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    # Welsh month names, as on bilingual letters
+    "cy": ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi",
+           "Hydref", "Tachwedd", "Rhagfyr"),
+}  # fmt: skip
+_ABBREVIATIONS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
     "oct": 10, "nov": 11, "dec": 12,
-    # Welsh month names, as on bilingual letters
-    "ionawr": 1, "chwefror": 2, "mawrth": 3, "ebrill": 4, "mai": 5, "mehefin": 6,
-    "gorffennaf": 7, "awst": 8, "medi": 9, "hydref": 10, "tachwedd": 11, "rhagfyr": 12,
 }  # fmt: skip
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# Every month word the parser reads, lower case -> month number.
+MONTHS: dict[str, int] = {
+    **{name.lower(): i for names in MONTH_NAMES.values() for i, name in enumerate(names, start=1)},
+    **_ABBREVIATIONS,
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 # "23 September 2021", "4th July 2022", "10<sup>th</sup> September 2022", "23 Medi 2021"
 DMY_RE = re.compile(
@@ -48,18 +52,18 @@ DATE_ONLY_MAX = 45
 
 def _iso(year: int, month: int, day: int) -> str | None:
     try:
-        return _date(year, month, day).isoformat()
+        return date(year, month, day).isoformat()
     except ValueError:
         return None
 
 
-def _dates_in(s: str) -> list[tuple[int, str]]:
-    """Every valid date in a short string, as (position, ISO)."""
+def dates_in(s: str) -> list[tuple[int, str]]:
+    """Every valid date in a string, as (position, ISO), in reading order."""
     found: list[tuple[int, str | None]] = []
     for m in DMY_RE.finditer(s):
-        found.append((m.start(), _iso(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))))
+        found.append((m.start(), _iso(int(m[3]), MONTHS[m[2].lower()], int(m[1]))))
     for m in MDY_RE.finditer(s):
-        found.append((m.start(), _iso(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))))
+        found.append((m.start(), _iso(int(m[3]), MONTHS[m[1].lower()], int(m[2]))))
     for m in NUMERIC_DATE_RE.finditer(s):
         found.append((m.start(), _iso(int(m[3]), int(m[2]), int(m[1]))))
     for m in ISO_DATE_RE.finditer(s):
@@ -67,15 +71,41 @@ def _dates_in(s: str) -> list[tuple[int, str]]:
     return sorted((pos, iso) for pos, iso in found if iso)
 
 
-def _first_date(s: str) -> str | None:
-    dates = _dates_in(s[:SHORT])
+def first_date(s: str) -> str | None:
+    """The first valid date in s as ISO: '4th July 2022', 'July 4, 2022', '24/08/2022',
+    '10<sup>th</sup> September 2022', '4 Gorffennaf 2022'. Callers cut s to the part they mean
+    (a header line, the opening of a letter)."""
+    dates = dates_in(s)
     return dates[0][1] if dates else None
 
 
-def _is_date_line(text: str) -> bool:
-    if len(text) > DATE_ONLY_MAX or not DIGIT_RE.search(text) or not DATE_ONLY_RE.match(text):
+def is_date_line(text: str) -> bool:
+    """A line that is a date and nothing else but punctuation ('23 September 2021.')."""
+    if len(text) > DATE_ONLY_MAX or not any(ch.isdigit() for ch in text) or not DATE_ONLY_RE.match(text):
         return False
-    return _first_date(text) is not None
+    return first_date(text) is not None
+
+
+def to_date(iso: str | None) -> date | None:
+    """'2021-09-23' (or a longer ISO timestamp) -> date; None when missing or not a date."""
+    try:
+        return date.fromisoformat(str(iso)[:10]) if iso else None
+    except ValueError:
+        return None
+
+
+def format_date(d: date, language: str = "en") -> str:
+    """The house style: '23 September 2021', or '23 Medi 2021' in Welsh."""
+    names = MONTH_NAMES["cy" if language == "cy" else "en"]
+    return f"{d.day} {names[d.month - 1]} {d.year}"
+
+
+def human_date(iso: str | None, language: str = "en") -> str:
+    """'2021-09-23' -> '23 September 2021'; '' for None; anything else as given."""
+    d = to_date(iso)
+    if d is None:
+        return str(iso) if iso else ""
+    return format_date(d, language)
 
 
 def date_int(iso: str | None) -> int:

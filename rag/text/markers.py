@@ -1,28 +1,43 @@
-"""The one citation-marker grammar: `[1]`, `[1, 3]`, `[2-4]`, `[2–3]`, `[1; 4]`.
+"""The one citation-marker grammar: `[1]`, `[1, 3]`, `[2-4]`, `[2–3]`, `[1; 4]`, `[ 2 ]`.
 
-The checker, the eval, the UI and export all read markers through these functions."""
+A marker holds one to three digits per number, separated by `,` or `;`, or a range with `-` or
+an en dash; `[2019]` and `[Our ref]` are not markers. The sentence splitter, the citation
+checker, the eval metrics and the UI all read markers through this module."""
 
 from __future__ import annotations
 
 import re
 
-_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20})\]")
-_MARKER_WITH_SPACE = re.compile(r"\s{0,5}" + _MARKER.pattern)
+MAX_RANGE = 50  # a range wider than this is cut short: "[1-999]" cites 1..51, not a thousand
+_NUMBER = r"\d{1,3}"
+_SEP = r"\s*[,;\u2013-]\s*"
+# One marker; group 1 is what lies between the brackets, spaces trimmed ("1, 3" or "2-4").
+MARKER_PATTERN = rf"\[\s*({_NUMBER}(?:{_SEP}{_NUMBER}){{0,20}})\s*\]"
+MARKER_RE = re.compile(MARKER_PATTERN)
+_MARKER_WITH_SPACE = re.compile(r"[ \t]*" + MARKER_PATTERN)
 
 
-def cited_numbers(sentence: str) -> list[int]:
-    """The passage numbers a sentence cites, in order, without repeats ('[1, 3]', '[2-4]')."""
+def _expand(inside: str) -> list[int]:
+    """'1, 3' -> [1, 3]; '2-4' and '2–4' -> [2, 3, 4]; a reversed range '4-2' -> [4]."""
     nums: list[int] = []
-    for m in _MARKER.finditer(sentence):
-        for part in re.split(r"\s*[,;]\s*", m.group(1)):
-            lo, _, hi = part.replace("\u2013", "-").partition("-")
-            a = int(lo)
-            b = int(hi) if hi.strip() else a
-            for n in range(a, min(b, a + 50) + 1) if b >= a else [a]:
-                if n not in nums:
-                    nums.append(n)
+    for part in re.split(r"\s*[,;]\s*", inside):
+        lo, _, hi = part.replace("\u2013", "-").partition("-")
+        a = int(lo)
+        b = int(hi) if hi.strip() else a
+        nums.extend(range(a, min(b, a + MAX_RANGE) + 1) if b >= a else [a])
     return nums
 
 
-def strip_markers(sentence: str) -> str:
-    return " ".join(_MARKER_WITH_SPACE.sub("", sentence).split())
+def marker_numbers(text: str) -> list[int]:
+    """Every number every marker cites, in order, repeats kept (ranges expanded)."""
+    return [n for m in MARKER_RE.finditer(text or "") for n in _expand(m.group(1))]
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The passage numbers a text cites, in order, without repeats ('[1, 3]', '[2-4]')."""
+    return list(dict.fromkeys(marker_numbers(text)))
+
+
+def strip_markers(text: str) -> str:
+    """The text without its markers (and the spaces or tabs before each); line breaks are kept."""
+    return _MARKER_WITH_SPACE.sub("", text or "")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from rag.text.markers import strip_markers
+from rag.text.markers import MARKER_PATTERN, strip_markers
 
-_END = re.compile(r"[.!?\u2026]+[\"'\u2019\u201d)]*((?:\s{0,3}\[\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3}){0,20}\])*)")
+# A sentence end: terminal punctuation, closing quotes or brackets, then any markers that cite it.
+_END = re.compile(rf"[.!?\u2026]+[\"'\u2019\u201d)]*((?:\s{{0,3}}{MARKER_PATTERN})*)")
 _ABBREV = {
     "e.g",
     "i.e",
