@@ -24,12 +24,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     Strict,
     StrictInt,
     StrictStr,
     StringConstraints,
     ValidationError,
     create_model,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
@@ -132,6 +134,14 @@ class _SummaryFields(BaseModel):
     backend: StrictStr
     gap_closed: Score
     seconds: Annotated[float, Strict()]
+
+    @model_serializer(mode="wrap")
+    def _in_reading_order(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """n_cases and backend, then the metrics and baselines, then gap_closed and seconds."""
+        data: dict[str, Any] = handler(self)
+        head = {k: data.pop(k) for k in ("n_cases", "backend") if k in data}
+        tail = {k: data.pop(k) for k in ("gap_closed", "seconds") if k in data}
+        return head | data | tail
 
 
 def _baselines_model() -> type[BaseModel]:
