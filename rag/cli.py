@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from rag.errors import YmatebError
 from rag.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from rag.evaluation.registry import Metric
 
 
 def _settings(store: str | None) -> Settings:
@@ -277,23 +280,18 @@ def _field_filter(text: str) -> tuple[str, str]:
     return key.strip(), value.strip().strip("'\"")
 
 
-def _print_summary(s: dict[str, Any]) -> None:
-    base = s["baselines"]
+def _print_summary(s: dict[str, Any], metrics: Sequence[Metric] | None = None) -> None:
+    """The summary table: one row per registry metric (judge ones when judged), then the gap closed."""
+    from rag.evaluation.registry import BASELINES, METRICS, baseline_values, shown
+
     click.echo(f"{s['n_cases']} cases, backend {s['backend']}, {s['seconds']} s")
-    rows = [
-        ("ROUGE-L F1", s["rougeL_f1"], base["nearest_precedent"]["rougeL_f1"], base["oracle_precedent"]["rougeL_f1"]),
-        ("semantic similarity", s["semantic_similarity"], base["nearest_precedent"]["semantic_similarity"], None),
-        ("key-fact recall", s["key_fact_recall"], None, None),
-        ("citation validity", s["citation_validity"], None, None),
-        ("citation support", s["citation_support"], None, None),
-        ("retrieval recall@5", s["retrieval_recall_at_5"], None, None),
-        ("MRR", s["mrr"], None, None),
-    ]
-    judged = (("judge faithfulness", "judge_faithfulness"), ("judge coverage", "judge_coverage"))
-    rows += [(name, s[key], None, None) for name, key in judged if key in s]
-    click.echo(f"{'metric':<22}{'system':>10}{'nearest':>10}{'oracle':>10}")
-    for name, *vals in rows:
-        click.echo(f"{name:<22}" + "".join(f"{v:>10.3f}" if isinstance(v, float) else f"{'':>10}" for v in vals))
+    click.echo(f"{'metric':<22}{'system':>10}" + "".join(f"{b.prefix:>10}" for b in BASELINES))
+    for m in shown(metrics or METRICS, s):
+        values = [s.get(m.key), *baseline_values(s, m).values()]
+        cells = (
+            f"{v:>10{m.fmt}}" if isinstance(v, int | float) and not isinstance(v, bool) else f"{'':>10}" for v in values
+        )
+        click.echo(f"{m.label:<22}" + "".join(cells))
     if s.get("gap_closed") is not None:
         click.echo(f"gap closed (nearest -> oracle): {s['gap_closed']:.1%}")
 

@@ -168,7 +168,7 @@ def _set(path: tuple, value):
     "edit, problem",
     [
         (_drop(("summary", "rougeL_f1")), "summary.rougeL_f1: missing"),
-        (_drop(("summary", "baselines", "oracle_precedent")), "summary.baselines.oracle_precedent: expected"),
+        (_drop(("summary", "baselines", "oracle_precedent")), "summary.baselines.oracle_precedent: missing"),
         (
             _drop(("summary", "baselines", "nearest_precedent", "semantic_similarity")),
             "summary.baselines.nearest_precedent.semantic_similarity: missing",
@@ -181,7 +181,8 @@ def _set(path: tuple, value):
         (_set(("cases", 0, "retrieval_rank"), 1.5), "cases[0].retrieval_rank: wrong type (float)"),
         (_set(("cases", 0, "citations"), None), "cases[0].citations: wrong type (NoneType)"),
         (_set(("cases", 1), "not a case"), "cases[1]: expected an object"),
-        (_drop(("cases",)), "cases: missing or not a list"),
+        (_drop(("cases",)), "cases: missing"),
+        (_set(("cases",), {"0": {}}), "cases: wrong type (dict)"),
     ],
     ids=[
         "summary-metric",
@@ -196,6 +197,7 @@ def _set(path: tuple, value):
         "null-list",
         "case-not-object",
         "no-cases",
+        "cases-not-list",
     ],
 )
 def test_validate_result_finds_problem(edit, problem):

@@ -11,10 +11,11 @@ import streamlit as st
 
 from rag.errors import InputError
 from rag.evaluation.compare import compare_runs
+from rag.evaluation.registry import BASELINES, case_score_keys
 from rag.evaluation.report import validate_result, write_report
 from rag.evaluation.runner import CorpusSpec, read_json, run_eval
 from ui.common import ROOT, html, reported, settings, upload_limit_mb
-from ui.support import case_rows, summary_rows, word_diff_html
+from ui.support import case_columns, case_rows, summary_rows, word_diff_html
 
 DEFAULT_CASES = ROOT / "evals" / "cases" / "seeds.jsonl"
 DEFAULT_CORPUS = ROOT / "seeds"
@@ -186,19 +187,15 @@ def _view(runs: dict[str, dict[str, Any]]) -> None:
             summary_rows(summary),
             hide_index=True,
             width="stretch",
-            column_config={c: METRIC_FORMAT for c in ("system", "nearest precedent", "oracle precedent")},
+            column_config={c: METRIC_FORMAT for c in ("system", *(b.label for b in BASELINES))},
         )
     chart.image(str(baselines_png), width="stretch")
     st.markdown("**Per-case metric distributions**")
     st.image(str(distributions_png), width="stretch")
     st.markdown("**Cases** (click a column heading to sort)")
-    rows = case_rows(result["cases"])
-    metric_cols = (
-        {k: METRIC_FORMAT for k in rows[0] if k not in ("id", "date", "question", "warnings", "retrieval_rank")}
-        if rows
-        else {}
-    )
-    st.dataframe(rows, hide_index=True, width="stretch", column_config=metric_cols)
+    scores = set(case_score_keys()) | set(case_score_keys(judge=True))
+    metric_cols = {k: METRIC_FORMAT for k in case_columns(result["cases"]) if k in scores}
+    st.dataframe(case_rows(result["cases"]), hide_index=True, width="stretch", column_config=metric_cols)
     _case_detail(result["cases"])
 
 

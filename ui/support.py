@@ -5,7 +5,7 @@ paragraph_html, draft_blocks                          a draft laid out with its 
                                                       the warnings beside the sentence they concern
 group_by_document, timeline_rows                      search results by document and by date
 word_diff_html                                        a word-level diff (difflib)
-summary_rows, case_rows                               eval results as table rows
+summary_rows, case_rows                               eval results as table rows (registry.METRICS)
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.evaluation.registry import BASELINES, METRICS, Metric, baseline_values, case_keys, shown
 from rag.text.dates import human_date
 from rag.text.markers import MARKER_RE
 from rag.text.shorten import shorten
@@ -309,52 +310,33 @@ def document_rows(docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------- eval results
 
 
-SUMMARY_LABELS = {
-    "rougeL_f1": "ROUGE-L F1",
-    "semantic_similarity": "Semantic similarity",
-    "key_fact_recall": "Key-fact recall",
-    "citation_validity": "Citation validity",
-    "citation_support": "Citation support",
-    "retrieval_recall_at_5": "Retrieval recall@5",
-    "mrr": "MRR",
-}
-
-
-def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """The summary against both baselines: metric, system, nearest precedent, oracle precedent."""
-    base = summary.get("baselines") or {}
-    near, oracle = base.get("nearest_precedent") or {}, base.get("oracle_precedent") or {}
+def summary_rows(summary: dict[str, Any], metrics: Sequence[Metric] = METRICS) -> list[dict[str, Any]]:
+    """The summary against both baselines: metric, system, nearest precedent, oracle precedent
+    (one row per registry metric; judge metrics when the run was judged)."""
     return [
         {
-            "metric": label,
-            "system": summary.get(key),
-            "nearest precedent": near.get(key),
-            "oracle precedent": oracle.get(key),
+            "metric": m.label,
+            "system": summary.get(m.key),
+            **{b.label: value for b, value in zip(BASELINES, baseline_values(summary, m).values(), strict=True)},
         }
-        for key, label in SUMMARY_LABELS.items()
+        for m in shown(metrics, summary)
     ]
 
 
-CASE_COLUMNS = (
-    "rougeL_f1",
-    "semantic_similarity",
-    "key_fact_recall",
-    "citation_validity",
-    "citation_support",
-    "retrieval_rank",
-    "nearest_rougeL_f1",
-    "oracle_rougeL_f1",
-)
+def case_columns(cases: Sequence[dict[str, Any]], metrics: Sequence[Metric] = METRICS) -> list[str]:
+    """The per-case metric columns: every field a registry metric reads, the judge's when judged."""
+    return case_keys(shown(metrics, cases))
 
 
-def case_rows(cases: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def case_rows(cases: Sequence[dict[str, Any]], metrics: Sequence[Metric] = METRICS) -> list[dict[str, Any]]:
     """One row per case: id, date, the question's start and every metric (sortable)."""
+    columns = case_columns(cases, metrics)
     return [
         {
             "id": c.get("id"),
             "date": c.get("date") or "",
             "question": shorten(str(c.get("question") or ""), 120, " …"),
-            **{k: c.get(k) for k in CASE_COLUMNS},
+            **{k: c.get(k) for k in columns},
             "warnings": len(c.get("warnings") or []),
         }
         for c in cases

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from rag.evaluation.report import BASELINE_METRICS, SUMMARY_METRICS
+from rag.evaluation.registry import BASELINES, HEADLINE, METRICS, Metric, shown
 from rag.text.shorten import shorten
 
-EPSILON = 1e-3  # a case "got worse" only if its ROUGE-L fell by more than this
+EPSILON = 1e-3  # a case "got worse" only if its headline metric (ROUGE-L F1) fell by more than this
 
-_PATHS: tuple[tuple[str, ...], ...] = (
-    *((m,) for m in SUMMARY_METRICS),
-    *(("baselines", name, m) for name, metrics in BASELINE_METRICS.items() for m in metrics),
-    ("gap_closed",),
-    ("n_cases",),
-    ("seconds",),
-)
+
+def _paths(metrics: Sequence[Metric], summaries: list[Any]) -> list[tuple[tuple[str, ...], bool | None]]:
+    """(path into the summary, higher is better) for every compared number, in registry order."""
+    present = [s for s in summaries if isinstance(s, dict)]
+    return [
+        *(((m.key,), m.higher_is_better) for m in shown(metrics, present)),
+        *(
+            (("baselines", b.name, m.key), m.higher_is_better)
+            for b in BASELINES
+            for m in metrics
+            if b.name in m.baselines
+        ),
+        (("gap_closed",), True),
+        (("n_cases",), None),
+        (("seconds",), None),
+    ]
 
 
 def _get(summary: Any, path: tuple[str, ...]) -> float | None:
@@ -28,31 +38,41 @@ def _delta(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else b - a
 
 
-def compare_runs(a: dict[str, Any], b: dict[str, Any], epsilon: float = EPSILON) -> dict[str, Any]:
+def _better(delta: float | None, higher_is_better: bool | None) -> bool | None:
+    if delta is None or higher_is_better is None or abs(delta) < 1e-12:
+        return None
+    return (delta > 0) == higher_is_better
+
+
+def compare_runs(
+    a: dict[str, Any], b: dict[str, Any], epsilon: float = EPSILON, metrics: Sequence[Metric] = METRICS
+) -> dict[str, Any]:
     """How run b differs from run a.
 
-    Returns {"metrics": [{"metric", "a", "b", "delta"}] for every summary metric (baselines as
-    "baselines.nearest_precedent.rougeL_f1" ...), "worse": [{"id", "question", "a", "b", "delta"}]
-    for the cases (matched by id) whose rougeL_f1 fell by more than epsilon, biggest drop first,
-    "only_in_a", "only_in_b": unmatched case ids, "n_matched"}.
+    Returns {"metrics": [{"metric", "a", "b", "delta", "better"}] for every registry metric (judge
+    ones when either run has them; baselines as "baselines.nearest_precedent.rougeL_f1" ...; "better"
+    is whether b moved the right way, None if unchanged or not a score), "worse": [{"id",
+    "question", "a", "b", "delta"}] for the cases (matched by id) whose rougeL_f1 fell by more than
+    epsilon, biggest drop first, "only_in_a", "only_in_b": unmatched case ids, "n_matched"}.
     """
-    metrics = []
-    for path in _PATHS:
+    rows = []
+    for path, higher in _paths(metrics, [a.get("summary"), b.get("summary")]):
         va, vb = _get(a.get("summary"), path), _get(b.get("summary"), path)
-        metrics.append({"metric": ".".join(path), "a": va, "b": vb, "delta": _delta(va, vb)})
+        delta = _delta(va, vb)
+        rows.append({"metric": ".".join(path), "a": va, "b": vb, "delta": delta, "better": _better(delta, higher)})
     cases_a = {c["id"]: c for c in a.get("cases", [])}
     cases_b = {c["id"]: c for c in b.get("cases", [])}
     matched = [i for i in cases_a if i in cases_b]
     worse = []
     for case_id in matched:
-        va, vb = _get(cases_a[case_id], ("rougeL_f1",)), _get(cases_b[case_id], ("rougeL_f1",))
+        va, vb = _get(cases_a[case_id], (HEADLINE.per_case_key,)), _get(cases_b[case_id], (HEADLINE.per_case_key,))
         delta = _delta(va, vb)
         if delta is not None and delta < -epsilon:
             question = cases_b[case_id].get("question", "")
             worse.append({"id": case_id, "question": question, "a": va, "b": vb, "delta": delta})
     worse.sort(key=lambda w: (w["delta"], w["id"]))
     return {
-        "metrics": metrics,
+        "metrics": rows,
         "worse": worse,
         "only_in_a": sorted(set(cases_a) - set(cases_b)),
         "only_in_b": sorted(set(cases_b) - set(cases_a)),
@@ -72,7 +92,7 @@ def format_comparison(cmp: dict[str, Any]) -> str:
     lines = [f"{'metric':<{width}}  {'a':>8}  {'b':>8}  {'delta':>8}"]
     for m in cmp["metrics"]:
         lines.append(f"{m['metric']:<{width}}  {_num(m['a']):>8}  {_num(m['b']):>8}  {_num(m['delta'], True):>8}")
-    lines += ["", f"{len(cmp['worse'])} of {cmp['n_matched']} matched case(s) worse on rougeL_f1:"]
+    lines += ["", f"{len(cmp['worse'])} of {cmp['n_matched']} matched case(s) worse on {HEADLINE.per_case_key}:"]
     for w in cmp["worse"]:
         lines.append(
             f"  {w['id']:<16} {_num(w['a'])} -> {_num(w['b'])} ({_num(w['delta'], True)})  {shorten(w['question'], 60)}"

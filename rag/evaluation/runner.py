@@ -6,7 +6,7 @@ import gzip
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,21 +20,13 @@ from rag.errors import BackendError
 from rag.evaluation import metrics as M
 from rag.evaluation.cases import Case, eligible, load_cases
 from rag.evaluation.judge import LLMJudge
+from rag.evaluation.models import CaseResult, EvalResult, Summary
+from rag.evaluation.registry import BASELINES, HEADLINE, METRICS, RETRIEVAL_K, Metric, baseline_key, shown
 from rag.index.base import Embedder
 from rag.index.embedder import default_embedder
 from rag.ingest.sources import load_paths
 from rag.settings import Settings
 from rag.types import Document, SearchFilters, Skipped
-
-RETRIEVAL_K = 5
-SUMMARY_METRICS = (
-    "rougeL_f1",
-    "semantic_similarity",
-    "key_fact_recall",
-    "citation_validity",
-    "citation_support",
-)
-JUDGE_METRICS = ("judge_faithfulness", "judge_coverage")
 
 
 @dataclass(frozen=True)
@@ -101,7 +93,7 @@ def run_case(
     backend: str,
     judge: LLMJudge | None = None,
     documents: list[Document] | None = None,
-) -> dict[str, Any]:
+) -> CaseResult:
     """Draft one case and score it and both baselines (and ask the LLM judge, when one is given).
     `documents` is the whole corpus, read once per run by the caller (read here when not given)."""
     exclude = {case.id} | ({case.corpus_doc_id} if case.corpus_doc_id else set())
@@ -143,36 +135,30 @@ def run_case(
     }
     if judge is not None:
         result |= _judged(judge, case, draft.body, [p.text for p in draft.passages])
-    return result
+    return CaseResult.model_validate(result)
 
 
-def summarise(cases: list[dict[str, Any]], backend: str, seconds: float) -> dict[str, Any]:
-    def avg(key: str) -> float | None:
-        value = M.mean(c.get(key) for c in cases)
-        return round(value, 4) if value is not None else None
-
-    ranks = [c["retrieval_rank"] for c in cases]
-    summary: dict[str, Any] = {"n_cases": len(cases), "backend": backend}
-    summary.update({m: avg(m) for m in SUMMARY_METRICS})
-    if any(m in c for c in cases for m in JUDGE_METRICS):
-        summary.update({m: avg(m) for m in JUDGE_METRICS})
-    summary["retrieval_recall_at_5"] = M.mean(M.recall_at_k(r, RETRIEVAL_K) for r in ranks)
-    summary["mrr"] = M.mean(M.reciprocal_rank(r) for r in ranks)
-    summary["baselines"] = {
-        "nearest_precedent": {
-            "rougeL_f1": avg("nearest_rougeL_f1"),
-            "semantic_similarity": avg("nearest_semantic_similarity"),
-        },
-        "oracle_precedent": {"rougeL_f1": avg("oracle_rougeL_f1")},
+def summarise(
+    cases: Sequence[CaseResult], backend: str, seconds: float, metrics: Sequence[Metric] = METRICS
+) -> Summary:
+    """The mean of every metric (judge ones only when judged) and of each baseline's scores."""
+    rows = [c.model_dump(exclude_unset=True) for c in cases]
+    baselines = {
+        b.name: {m.key: m.summarise(rows, baseline_key(b, m)) for m in metrics if b.name in m.baselines}
+        for b in BASELINES
     }
-    gap = M.gap_closed(
-        summary["rougeL_f1"],
-        summary["baselines"]["nearest_precedent"]["rougeL_f1"],
-        summary["baselines"]["oracle_precedent"]["rougeL_f1"],
+    means = {m.key: m.summarise(rows) for m in shown(metrics, rows)}
+    gap = M.gap_closed(means.get(HEADLINE.key), *(baselines[b.name].get(HEADLINE.key) for b in BASELINES))
+    return Summary.model_validate(
+        {
+            "n_cases": len(cases),
+            "backend": backend,
+            **means,
+            "baselines": baselines,
+            "gap_closed": round(gap, 4) if gap is not None else None,
+            "seconds": round(seconds, 2),
+        }
     )
-    summary["gap_closed"] = round(gap, 4) if gap is not None else None
-    summary["seconds"] = round(seconds, 2)
-    return summary
 
 
 def run_eval(
@@ -186,17 +172,19 @@ def run_eval(
     on_case: Callable[[int, int], None] | None = None,
     judge: LLMJudge | None = None,
 ) -> dict[str, Any]:
-    """The whole suite: JSON-ready {"summary": ..., "cases": [...]}; judge scores only when a judge is given."""
+    """The whole suite: JSON-ready {"summary": ..., "cases": [...]} (an EvalResult as JSON, see
+    models.py); judge scores only when a judge is given."""
     started = time.perf_counter()
     cases = load_cases(cases_path)[: limit or None]
     assistant = eval_assistant(corpus, settings, embedder or default_embedder(), progress=progress)
     documents = list(assistant.store.all_documents())
-    results = []
+    results: list[CaseResult] = []
     for i, case in enumerate(tqdm(cases, desc="Evaluating", unit="case", disable=not progress, leave=False)):
         results.append(run_case(assistant, case, backend, judge, documents))
         if on_case:
             on_case(i + 1, len(cases))
-    return {"summary": summarise(results, backend, time.perf_counter() - started), "cases": results}
+    summary = summarise(results, backend, time.perf_counter() - started)
+    return EvalResult(summary=summary, cases=results).to_json()
 
 
 def read_json(path: str | Path) -> dict[str, Any]:

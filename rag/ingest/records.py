@@ -7,7 +7,10 @@ import json
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from rag.errors import DocumentError
 from rag.ingest.files import SENTENCE_END_RE, _normalise, _os_reason
@@ -45,6 +48,47 @@ def _records_from(handle: Any, path: Path) -> Iterator[Document | Skipped]:
         yield Skipped(str(path), "contains no records (empty file); check it is the right file")
 
 
+def _scalar_text(value: Any) -> str | None:
+    """A field's text: numbers and other scalars stringified, objects and lists ignored, blank = None."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value).strip() or None
+
+
+def _record_id(value: Any) -> str:
+    text = _scalar_text(value)
+    if text is None:
+        raise PydanticCustomError("no_id", "no 'id' field; every record needs a stable id")
+    return text
+
+
+FieldText = Annotated[str | None, BeforeValidator(_scalar_text)]
+
+
+class CorpusRecord(BaseModel):
+    """One JSON Lines corpus record: an id, and a body or a question and answer. Unknown keys are ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: Annotated[str, BeforeValidator(_record_id)] = Field(default=None, validate_default=True)
+    body: FieldText = None
+    question: FieldText = None
+    answer: FieldText = None
+    date: FieldText = None
+    ref: FieldText = None
+    title: FieldText = None
+    kind: FieldText = None
+    asked_of: FieldText = None
+    answering_body: FieldText = None
+    source_url: FieldText = None
+
+    @model_validator(mode="after")
+    def _usable(self) -> CorpusRecord:
+        if not (self.body or self.question or self.answer):
+            raise PydanticCustomError("no_text", "no 'question', 'answer' or 'body' text")
+        return self
+
+
 def _record_or_skip(raw: bytes, where: str, source: str, first: bool) -> Document | Skipped:
     try:
         return _record_document(_parse_record(raw, first), source)
@@ -52,7 +96,7 @@ def _record_or_skip(raw: bytes, where: str, source: str, first: bool) -> Documen
         return Skipped(where, str(err))
 
 
-def _parse_record(raw: bytes, first: bool) -> dict[str, Any]:
+def _parse_record(raw: bytes, first: bool) -> CorpusRecord:
     try:
         line = raw.decode("utf-8-sig" if first else "utf-8")
     except UnicodeDecodeError as err:
@@ -64,56 +108,43 @@ def _parse_record(raw: bytes, first: bool) -> dict[str, Any]:
         raise DocumentError(f"invalid JSON ({msg} at column {getattr(err, 'colno', '?')})") from None
     if not isinstance(record, dict):
         raise DocumentError(f"not a JSON object (found {type(record).__name__})")
-    return record
+    try:
+        return CorpusRecord.model_validate(record)
+    except ValidationError as err:
+        raise DocumentError(err.errors()[0]["msg"]) from None
 
 
-def _field(record: dict[str, Any], key: str) -> str | None:
-    value = record.get(key)
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _record_text(record: dict[str, Any]) -> tuple[str, str]:
+def _record_text(record: CorpusRecord) -> tuple[str, str]:
     """(text, question): the body, or the question and answer with a blank line between."""
-    body = _field(record, "body")
-    if body:
-        return _normalise(body), ""
-    question = _normalise(_field(record, "question") or "")
-    answer = _normalise(_field(record, "answer") or "")
-    if not (question or answer):
-        raise DocumentError("no 'question', 'answer' or 'body' text")
+    if record.body:
+        return _normalise(record.body), ""
+    question = _normalise(record.question or "")
+    answer = _normalise(record.answer or "")
     return "\n\n".join(p for p in (question, answer) if p), question
 
 
-def _record_document(record: dict[str, Any], source: str) -> Document:
-    doc_id = _field(record, "id")
-    if not doc_id:
-        raise DocumentError("no 'id' field; every record needs a stable id")
+def _record_document(record: CorpusRecord, source: str) -> Document:
     text, question = _record_text(record)
     if "\x00" in text:
         raise DocumentError("text contains NUL characters (binary data)")
-    return Document(doc_id, text, _record_meta(record, text, question), source, [])
+    return Document(record.id, text, _record_meta(record, text, question), source, [])
 
 
-def _record_meta(record: dict[str, Any], text: str, question: str) -> DocMeta:
-    ref, date, title = _field(record, "ref"), _field(record, "date"), _field(record, "title")
-    asked_of = _field(record, "asked_of")
+def _record_meta(record: CorpusRecord, text: str, question: str) -> DocMeta:
     answer_start = min(len(question) + 2, len(text)) if question else 0
     return DocMeta(
-        kind=_field(record, "kind") or "written_question",
-        ref=ref,
-        refs=[ref] if ref else [],
-        date=date,
-        answered=date,
-        title=title,
-        subject=shorten(title or _first_sentence(question or text), SUBJECT_MAX),
+        kind=record.kind or "written_question",
+        ref=record.ref,
+        refs=[record.ref] if record.ref else [],
+        date=record.date,
+        answered=record.date,
+        title=record.title,
+        subject=shorten(record.title or _first_sentence(question or text), SUBJECT_MAX),
         author=None,
-        author_role=asked_of,
-        asked_of=asked_of,
-        answering_body=_field(record, "answering_body"),
-        source_url=_field(record, "source_url"),
+        author_role=record.asked_of,
+        asked_of=record.asked_of,
+        answering_body=record.answering_body,
+        source_url=record.source_url,
         answer_start=answer_start,
     )
 

@@ -1,0 +1,129 @@
+"""The one list of eval metrics. The runner's summary, the result schema, the report's table and
+charts, `ymateb eval`, run comparison and the app's tables all iterate METRICS: a metric added here
+appears in all of them (its per-case value still has to be computed, in runner.run_case).
+
+A metric's summary value is the mean over the cases of `per_case(case[per_case_key])` (the per-case
+score itself when `per_case` is None), rounded to 4 places. Each baseline named in `baselines` is
+scored with the same metric; its per-case value is "<prefix>_<per_case_key>" (e.g.
+"nearest_rougeL_f1") and its mean is summary["baselines"][<name>][<key>].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from rag.evaluation import metrics as M
+
+RETRIEVAL_K = 5
+DIGITS = 4  # summary means are rounded to this many places
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A reply the system is compared with: its summary name, per-case prefix and label."""
+
+    name: str
+    prefix: str
+    label: str
+
+
+NEAREST = Baseline("nearest_precedent", "nearest", "nearest precedent")
+ORACLE = Baseline("oracle_precedent", "oracle", "oracle precedent")
+BASELINES = (NEAREST, ORACLE)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One eval metric: where it lives in a result and how it is shown."""
+
+    key: str  # the summary field, e.g. "rougeL_f1"
+    label: str  # for people, e.g. "ROUGE-L F1"
+    per_case_key: str  # the per-case field its summary value is the mean of
+    baselines: tuple[str, ...] = ()  # Baseline.name values also scored with it
+    higher_is_better: bool = True
+    judge: bool = False  # only present when the LLM judge ran
+    fmt: str = ".3f"
+    per_case: Callable[[Any], float] | None = None  # per-case field -> the value averaged (None: as is)
+
+    @property
+    def scored_per_case(self) -> bool:
+        """True when each case carries this metric's own score (not e.g. a rank it is derived from)."""
+        return self.per_case is None
+
+    def format(self, value: Any) -> str:
+        """The value in this metric's format, or "—" when it is not a number."""
+        return f"{value:{self.fmt}}" if _is_number(value) else "—"
+
+    def summarise(self, cases: Sequence[Mapping[str, Any]], key: str | None = None) -> float | None:
+        """The mean of this metric over `cases` (of per-case field `key`, default per_case_key)."""
+        values = (c.get(key or self.per_case_key) for c in cases)
+        if self.per_case is not None:
+            values = (self.per_case(v) for v in values)
+        value = M.mean(values)
+        return round(value, DIGITS) if value is not None else None
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("rougeL_f1", "ROUGE-L F1", "rougeL_f1", baselines=(NEAREST.name, ORACLE.name)),
+    Metric("semantic_similarity", "Semantic similarity", "semantic_similarity", baselines=(NEAREST.name,)),
+    Metric("key_fact_recall", "Key-fact recall", "key_fact_recall"),
+    Metric("citation_validity", "Citation validity", "citation_validity"),
+    Metric("citation_support", "Citation support", "citation_support"),
+    Metric(
+        f"retrieval_recall_at_{RETRIEVAL_K}",
+        f"Retrieval recall@{RETRIEVAL_K}",
+        "retrieval_rank",
+        per_case=partial(M.recall_at_k, k=RETRIEVAL_K),
+    ),
+    Metric("mrr", "MRR", "retrieval_rank", per_case=M.reciprocal_rank),
+    Metric("judge_faithfulness", "Judge faithfulness", "judge_faithfulness", judge=True),
+    Metric("judge_coverage", "Judge coverage", "judge_coverage", judge=True),
+)
+HEADLINE = METRICS[0]  # the metric "gap closed", the case ranking and "got worse" are measured on
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def baseline_key(baseline: Baseline, metric: Metric) -> str:
+    """The per-case field of `metric` scored on `baseline`'s reply, e.g. "nearest_rougeL_f1"."""
+    return f"{baseline.prefix}_{metric.per_case_key}"
+
+
+def shown(metrics: Iterable[Metric], present: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[Metric]:
+    """The metrics to show for a summary (or a list of cases): judge metrics only when present."""
+    found = [present] if isinstance(present, Mapping) else list(present)
+    return [m for m in metrics if not m.judge or any(m.key in p or m.per_case_key in p for p in found)]
+
+
+def case_score_keys(metrics: Iterable[Metric] = METRICS, judge: bool = False) -> list[str]:
+    """The per-case score fields: each metric's own (judge ones only if `judge`), then the baselines'."""
+    metrics = list(metrics)
+    own = [m.per_case_key for m in metrics if m.scored_per_case and m.judge == judge]
+    if judge:
+        return own
+    by_baseline = [baseline_key(b, m) for b in BASELINES for m in metrics if b.name in m.baselines]
+    return list(dict.fromkeys(own + by_baseline))
+
+
+def case_keys(metrics: Iterable[Metric] = METRICS) -> list[str]:
+    """Every per-case field a metric reads, in registry order, then the baselines' scores."""
+    metrics = list(metrics)
+    own = [m.per_case_key for m in metrics]
+    return list(dict.fromkeys(own + case_score_keys(metrics)))
+
+
+def baseline_values(summary: Mapping[str, Any], metric: Metric) -> dict[str, Any]:
+    """{baseline name: the summary's value of `metric` for it} (None where it is not scored)."""
+    blocks = summary.get("baselines")
+    blocks = blocks if isinstance(blocks, Mapping) else {}
+    out: dict[str, Any] = {}
+    for b in BASELINES:
+        block = blocks.get(b.name)
+        block = block if isinstance(block, Mapping) else {}
+        out[b.name] = block.get(metric.key) if b.name in metric.baselines else None
+    return out
