@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.drafting.backends import TokenSink
 from rag.index.base import Embedder
 from rag.text.sentences import is_substantive, split_sentences
 from rag.types import Composition, DraftRequest, Passage
+
+if TYPE_CHECKING:  # the package imports this module: a runtime import back would be a cycle
+    from rag.drafting.backends import TokenSink
 
 # Cosine of the ask and an earlier question above which that answer is reused whole. Dev set
 # (120 Education WQs, mean ROUGE-L): 0.86 -> 0.175, 0.80 -> 0.175, 0.70 -> 0.185, 0.60 -> 0.178;

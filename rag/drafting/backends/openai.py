@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rag.drafting.backends import TokenSink
 from rag.drafting.chat import build_chat_messages
 from rag.errors import AuthError, BackendError, ConfigError, EmptyAnswerError, EndpointTimeout
 from rag.settings import Settings
 from rag.types import Composition, DraftRequest, Passage
+
+if TYPE_CHECKING:  # the package imports this module: a runtime import back would be a cycle
+    from rag.drafting.backends import TokenSink
 
 
 class ChatEndpoint:
