@@ -103,6 +103,8 @@ def test_env_example_documents_exactly_the_settings() -> None:
     expected = [name for field in Settings.model_fields for name in env_names(field)]
     assert sorted(listed) == sorted(expected), "fix .env.example or rag/settings.py"
     assert len(listed) == len(set(listed)), "a setting is listed twice"
+    stray = [line for line in text.splitlines() if line and not line.startswith("#") and not ASSIGNMENT.match(line)]
+    assert stray == [], "lines that are neither comments nor settings"
     for line, description in _with_descriptions(text.splitlines()):
         assert description.startswith("# ") and len(description) > 12, f"no description above {line!r}"
 
