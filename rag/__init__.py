@@ -12,7 +12,9 @@ The pipeline, one package per stage (imports only point down this list):
     rag.bench       speed, scale and the plain-peer comparison
     rag.assistant   the composition root: build_assistant()
 
-The public API is below; front ends (the CLI, the Streamlit app) use only it and `rag.types`.
+The public API is below; front ends (the CLI, the Streamlit app) use only it and `rag.types`: the
+composition root, request parsing, export, uploads, the eval runner and its metric registry, and the
+few text helpers a page needs to show dates, markers and snippets as the library does.
 Heavy parts (chromadb, onnxruntime, bm25s) load on first use, not on `import rag`.
 """
 
@@ -29,9 +31,14 @@ if TYPE_CHECKING:
     from rag.drafting.export import docx_bytes, to_docx, to_markdown
     from rag.drafting.intake import parse_request, parse_request_file
     from rag.evaluation.compare import compare_runs, format_comparison
+    from rag.evaluation.registry import BASELINES, METRICS, Metric, baseline_values, case_keys, case_score_keys, shown
     from rag.evaluation.report import validate_result, write_report
     from rag.evaluation.runner import CorpusSpec, read_json, run_eval
     from rag.ingest.uploads import UploadResult, ingest_uploads, read_upload_text
+    from rag.text.dates import human_date
+    from rag.text.markers import MARKER_RE
+    from rag.text.shorten import shorten
+    from rag.text.words import STOPWORDS
 
 _LAZY = {
     "Assistant": "rag.assistant",
@@ -51,31 +58,53 @@ _LAZY = {
     "format_comparison": "rag.evaluation.compare",
     "validate_result": "rag.evaluation.report",
     "write_report": "rag.evaluation.report",
+    "BASELINES": "rag.evaluation.registry",
+    "METRICS": "rag.evaluation.registry",
+    "Metric": "rag.evaluation.registry",
+    "baseline_values": "rag.evaluation.registry",
+    "case_keys": "rag.evaluation.registry",
+    "case_score_keys": "rag.evaluation.registry",
+    "shown": "rag.evaluation.registry",
+    "human_date": "rag.text.dates",
+    "MARKER_RE": "rag.text.markers",
+    "shorten": "rag.text.shorten",
+    "STOPWORDS": "rag.text.words",
 }
 
 __all__ = [
     "Assistant",
+    "baseline_values",
+    "BASELINES",
+    "build_assistant",
+    "case_keys",
+    "case_score_keys",
+    "compare_runs",
     "ConfigError",
     "CorpusSpec",
-    "InputError",
-    "Settings",
-    "UploadResult",
-    "YmatebError",
-    "build_assistant",
-    "compare_runs",
     "docx_bytes",
     "format_comparison",
+    "human_date",
     "ingest_uploads",
+    "InputError",
     "load_settings",
+    "MARKER_RE",
+    "Metric",
+    "METRICS",
     "parse_request",
     "parse_request_file",
     "read_json",
     "read_upload_text",
     "run_eval",
+    "Settings",
+    "shorten",
+    "shown",
+    "STOPWORDS",
     "to_docx",
     "to_markdown",
+    "UploadResult",
     "validate_result",
     "write_report",
+    "YmatebError",
 ]
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rag.errors import YmatebError
+from rag.errors import ConfigError, YmatebError
 from rag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -28,13 +28,21 @@ def _assistant(store: str | None) -> Any:
     return build_assistant(_settings(store))
 
 
+class ConfigProblem(click.ClickException):
+    """A ConfigError: one line like any error, but exit code 2, as for a usage error."""
+
+    exit_code = 2
+
+
 def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Show YmatebError messages as one clean line, never a traceback."""
+    """Show YmatebError messages as one clean line, never a traceback (exit 2 for settings, else 1)."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except ConfigError as exc:
+            raise ConfigProblem(str(exc)) from exc
         except YmatebError as exc:
             raise click.ClickException(str(exc)) from exc
 

@@ -12,6 +12,7 @@
         └── EmptyAnswerError     the endpoint answered nothing usable, or refused
 
 Messages are written for the person at the keyboard: what went wrong and what to do next.
+The CLI prints the message as one line and exits 2 for a ConfigError (as for a usage error), 1 otherwise.
 Vendor exceptions (openai, chromadb, onnxruntime) are wrapped, never shown raw.
 """
 

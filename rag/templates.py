@@ -9,7 +9,17 @@ from typing import Any
 
 from rag.errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+def _prompts_dir() -> Path:
+    """rag/prompts/ in an installed wheel (pyproject maps the top-level prompts/ folder to the
+    package rag.prompts); the top-level prompts/ beside rag/ in a checkout or an editable install.
+    Located from this file, never by importing rag.prompts: another install's finder could answer."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "prompts"
+    return packaged if packaged.is_dir() else here.parent / "prompts"
+
+
+PROMPTS_DIR = _prompts_dir()
 
 
 def slot_names(template: str) -> set[str]:

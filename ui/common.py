@@ -11,9 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from rag.assistant import Assistant, build_assistant
-from rag.errors import YmatebError
-from rag.settings import Settings, load_settings
+from rag import Assistant, Settings, YmatebError, build_assistant, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rag.ingest.uploads import ingest_uploads
+from rag import ingest_uploads
 from ui.common import assistant, reported, settings, upload_limit_mb
 from ui.support import document_rows, kind_label
 

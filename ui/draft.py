@@ -6,9 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from rag.drafting.export import docx_bytes, to_markdown
-from rag.drafting.intake import parse_request
-from rag.ingest.uploads import read_upload_text
+from rag import docx_bytes, parse_request, read_upload_text, to_markdown
 from rag.types import REQUEST_KINDS, Citation, Draft
 from ui.common import assistant, date_field, html, reported, settings, upload_limit_mb
 from ui.support import (

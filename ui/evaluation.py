@@ -9,11 +9,17 @@ from typing import Any
 
 import streamlit as st
 
-from rag.errors import InputError
-from rag.evaluation.compare import compare_runs
-from rag.evaluation.registry import BASELINES, case_score_keys
-from rag.evaluation.report import validate_result, write_report
-from rag.evaluation.runner import CorpusSpec, read_json, run_eval
+from rag import (
+    BASELINES,
+    CorpusSpec,
+    InputError,
+    case_score_keys,
+    compare_runs,
+    read_json,
+    run_eval,
+    validate_result,
+    write_report,
+)
 from ui.common import ROOT, html, reported, settings, upload_limit_mb
 from ui.support import case_columns, case_rows, summary_rows, word_diff_html
 

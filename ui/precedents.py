@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from rag.errors import InputError
+from rag import InputError
 from rag.types import KINDS, Passage, SearchFilters
 from ui.common import assistant, date_field, html, reported
 from ui.support import (

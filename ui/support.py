@@ -19,11 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.evaluation.registry import BASELINES, METRICS, Metric, baseline_values, case_keys, shown
-from rag.text.dates import human_date
-from rag.text.markers import MARKER_RE
-from rag.text.shorten import shorten
-from rag.text.words import STOPWORDS
+from rag import BASELINES, MARKER_RE, METRICS, STOPWORDS, Metric, baseline_values, case_keys, human_date, shorten, shown
 from rag.types import Draft, DraftRequest, DraftWarning, Passage
 
 if TYPE_CHECKING:

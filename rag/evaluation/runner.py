@@ -176,7 +176,7 @@ def run_eval(
     models.py); judge scores only when a judge is given."""
     started = time.perf_counter()
     cases = load_cases(cases_path)[: limit or None]
-    assistant = eval_assistant(corpus, settings, embedder or default_embedder(), progress=progress)
+    assistant = eval_assistant(corpus, settings, embedder or default_embedder(settings), progress=progress)
     documents = list(assistant.store.all_documents())
     results: list[CaseResult] = []
     for i, case in enumerate(tqdm(cases, desc="Evaluating", unit="case", disable=not progress, leave=False)):

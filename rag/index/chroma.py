@@ -8,14 +8,18 @@ BM25 side (rag.lexical) knows when it must rebuild.
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlparse
 
+import httpx
 import numpy as np
+from chromadb import errors as chroma_errors
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
 from rag.errors import StoreError, YmatebError
@@ -29,20 +33,62 @@ _META_FIELDS = set(DocMeta.__dataclass_fields__)
 
 @contextmanager
 def _translated(action: str) -> Iterator[None]:
-    """Turn chromadb/OS/HTTP failures into a StoreError a user can act on."""
+    """Turn chromadb/OS/HTTP/sqlite failures into a StoreError a user can act on."""
     try:
         yield
     except YmatebError:
         raise
-    except OSError as exc:
-        raise StoreError(f"Could not {action}: {exc.strerror or exc}. Check disk space and permissions.") from exc
     except Exception as exc:  # chromadb and httpx raise many types; none must reach the user raw
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "disk" in text.lower() and "full" in text.lower():
-            text = "the disk is full; free some space and run the command again (nothing was lost)"
-        elif "connect" in text.lower() or "connection" in type(exc).__name__.lower():
-            text = f"the Chroma server is not reachable ({text}); check YMATEB_CHROMA_URL and that it is running"
-        raise StoreError(f"Could not {action}: {text}") from exc
+        raise StoreError(f"Could not {action}: {_reason(exc)}") from exc
+
+
+DISK_FULL = "the disk is full; free some disk space and run the command again (nothing was lost)"
+UNREACHABLE = "the Chroma server is not reachable ({}); check YMATEB_CHROMA_URL and that it is running"
+TOO_SLOW = "the Chroma server did not answer in time ({}); check YMATEB_CHROMA_URL and that it is running"
+REFUSED = "the Chroma server refused the request ({}); check the server's authentication settings"
+INTERNAL = "{} (an internal Chroma error; check free disk space, then run the command again)"
+_RULES: list[tuple[tuple[type[BaseException], ...], str]] = [  # first match wins
+    ((httpx.TimeoutException,), TOO_SLOW),
+    ((httpx.TransportError, ConnectionError), UNREACHABLE),
+    ((chroma_errors.ChromaAuthError, chroma_errors.AuthorizationError), REFUSED),
+    ((chroma_errors.InternalError,), INTERNAL),
+]
+
+
+def _reason(exc: BaseException) -> str:
+    """Why, chosen by exception type along the cause chain (chromadb wraps httpx in ValueError)."""
+    chain = _chain(exc)
+    if any(_disk_full(e) for e in chain):
+        return DISK_FULL
+    for types, message in _RULES:
+        for e in chain:
+            if isinstance(e, types):
+                return message.format(_first_line(e))
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or _first_line(exc)}. Check disk space and permissions."
+    return _first_line(exc)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)  # python >= 3.11; extended codes keep the low byte
+    return isinstance(exc, sqlite3.OperationalError) and isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_FULL
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """exc, then what caused it, then what caused that ... (each once)."""
+    out: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in out:
+        out.append(current)
+        current = current.__cause__ or current.__context__
+    return out
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def make_client(store_dir: str, chroma_url: str | None) -> tuple[Any, str]:
