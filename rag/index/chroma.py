@@ -186,7 +186,11 @@ class ChromaStore:
         if vectors is None:
             vectors = self.embed_chunks(docs, chunks)
         with _translated("write to the index"):
-            self.chunks.delete(where={"doc_id": {"$in": [d.doc_id for d in docs]}})
+            ids = [d.doc_id for d in docs]
+            # Old records go first: Chroma's upsert merges metadata, so a field the new version
+            # lacks would linger; and a crash from here on leaves the document to be redone.
+            self.docs.delete(ids=ids)
+            self.chunks.delete(where={"doc_id": {"$in": ids}})
             pos = 0
             doc_vectors = []
             all_chunks = [c for d in docs for c in chunks[d.doc_id]]
@@ -203,7 +207,7 @@ class ChromaStore:
                 doc_vectors.append(_mean_unit(vectors[pos : pos + n]))
                 pos += n
             self.docs.upsert(
-                ids=[d.doc_id for d in docs],
+                ids=ids,
                 documents=[d.text for d in docs],
                 metadatas=[doc_record(d, len(chunks[d.doc_id])) for d in docs],
                 embeddings=np.stack(doc_vectors),

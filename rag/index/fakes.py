@@ -185,12 +185,14 @@ class MemoryStore:
         return embed(texts) if texts else np.zeros((0, DIM), dtype=np.float32)
 
     def write(self, docs: list[Document], chunks: dict[str, list[Chunk]], vectors: np.ndarray | None = None) -> int:
-        """Replace these documents' chunks, then their records (the order ChromaStore writes in)."""
+        """Drop these documents' records, replace their chunks, then write the records (ChromaStore's order)."""
         all_chunks = [c for d in docs for c in chunks[d.doc_id]]
         if vectors is None:
             vectors = self.embed_chunks(docs, chunks)
         ids = {d.doc_id for d in docs}
         with self._lock:
+            for doc_id in ids:
+                self._docs.pop(doc_id, None)
             for cid in [cid for cid, (_, meta, _) in self._chunks.items() if meta.get("doc_id") in ids]:
                 del self._chunks[cid]
             for c, vec in zip(all_chunks, vectors):
