@@ -131,18 +131,16 @@ def hashed() -> HashEmbedder:
     return HashEmbedder()
 
 
-def fast_assistant_at(
-    store: Path, embedder: HashEmbedder | None = None, backend: Backend | None = None, **settings: object
-) -> Assistant:
+def fast_build(settings: Settings, embedder: HashEmbedder | None = None, backend: Backend | None = None) -> Assistant:
     """An assistant over a MemoryStore and a HashEmbedder; the BM25 side is re-checked on every read."""
     embedder = embedder or HashEmbedder()
     return build_assistant(
-        Settings(store=store, **settings),  # type: ignore[arg-type]
-        embedder=embedder,
-        store=MemoryStore(embedder),
-        backend=backend,
-        freshness_seconds=0,
+        settings, embedder=embedder, store=MemoryStore(embedder), backend=backend, freshness_seconds=0
     )
+
+
+def fast_assistant_at(store: Path, embedder: HashEmbedder | None = None, **settings: object) -> Assistant:
+    return fast_build(Settings(store=store, **settings), embedder)  # type: ignore[arg-type]
 
 
 @pytest.fixture
