@@ -95,8 +95,13 @@ def counting(embedder: MiniLMEmbedder) -> CountingEmbedder:
     return CountingEmbedder(embedder)
 
 
-def make_assistant(store: Path, embedder: object, **settings: object) -> Assistant:
-    return build_assistant(Settings(store=store, **settings), embedder=embedder)  # type: ignore[arg-type]
+def make_assistant(store: Path, embedder: object, freshness_seconds: float = 2.0, **settings: object) -> Assistant:
+    """The real composition (Chroma, embedded or at `chroma_url`) over `embedder`."""
+    return build_assistant(
+        Settings(store=store, **settings),  # type: ignore[arg-type]
+        embedder=embedder,  # type: ignore[arg-type]
+        freshness_seconds=freshness_seconds,
+    )
 
 
 @pytest.fixture
