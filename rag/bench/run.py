@@ -327,7 +327,7 @@ def peer_ingest(
     name = f"peer_{len(docs)}"
     collection = client.get_or_create_collection(
         name,
-        embedding_function=ChromaEmbeddingFunction(embedder),
+        embedding_function=ChromaEmbeddingFunction(embedder),  # type: ignore[arg-type]  # chromadb types ndarray rows narrower
         configuration={"hnsw": {"space": "cosine"}},  # type: ignore[arg-type]
     )
     saved = state.get("peer", {})
