@@ -36,6 +36,10 @@ WHERES: dict[str, dict[str, Any] | None] = {
         "$and": [{"date_int": {"$gte": 20220101}}, {"date_int": {"$lt": 20230101}}, {"date_int": {"$gt": 0}}]
     },
     "author-in": {"author_key": {"$in": ["no such author"]}},
+    "nin-missing-key": {"author": {"$nin": ["Julie Morgan"]}},  # WQ85953's chunks have no author
+    "ne-missing-key": {"author": {"$ne": "Julie Morgan"}},
+    "gt-int": {"answer_start": {"$gt": 0}},
+    "or": {"$or": [{"kind": "incoming_letter"}, {"doc_id": {"$in": [WQ85953]}}]},
     "and-kind-date": {
         "$and": [{"kind": {"$in": ["written_question", "petition_response"]}}, {"date_int": {"$lte": 20220830}}]
     },

@@ -83,6 +83,9 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+_ORDERED = ("$gt", "$gte", "$lt", "$lte")
+
+
 def matches(meta: dict[str, Any], where: dict[str, Any] | None) -> bool:
     """Whether a metadata record passes a Chroma `where` clause ($and, $or, and the field operators
     above; a plain value means $eq). A field the record lacks fails every operator but $ne and $nin,
@@ -106,6 +109,8 @@ def _field_matches(meta: dict[str, Any], key: str, cond: Any) -> bool:
     for op, operand in ops.items():
         if op not in _COMPARE:
             raise ValueError(f"MemoryStore does not evaluate the where operator {op!r}")
+        if op in _ORDERED and (isinstance(operand, bool) or not isinstance(operand, (int, float))):
+            raise ValueError(f"{op} takes an int or a float, not {operand!r} (as in Chroma)")
         if key not in meta:
             if op in ("$ne", "$nin"):
                 continue
