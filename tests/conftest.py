@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.assistant import Assistant, build_assistant
+from rag.assistant import FRESHNESS_SECONDS, Assistant, build_assistant
 from rag.drafting.backends import Backend
 from rag.index.embedder import MiniLMEmbedder, default_embedder
 from rag.index.fakes import HashEmbedder, MemoryStore
@@ -95,7 +95,9 @@ def counting(embedder: MiniLMEmbedder) -> CountingEmbedder:
     return CountingEmbedder(embedder)
 
 
-def make_assistant(store: Path, embedder: object, freshness_seconds: float = 2.0, **settings: object) -> Assistant:
+def make_assistant(
+    store: Path, embedder: object, freshness_seconds: float = FRESHNESS_SECONDS, **settings: object
+) -> Assistant:
     """The real composition (Chroma, embedded or at `chroma_url`) over `embedder`."""
     return build_assistant(
         Settings(store=store, **settings),  # type: ignore[arg-type]
