@@ -189,7 +189,9 @@ class ChromaStore:
             ids = [d.doc_id for d in docs]
             # Old records go first: Chroma's upsert merges metadata, so a field the new version
             # lacks would linger; and a crash from here on leaves the document to be redone.
-            self.docs.delete(ids=ids)
+            old = self.docs.get(ids=ids, include=[])["ids"]
+            if old:  # (a delete of nothing would still be a write in Chroma's log)
+                self.docs.delete(ids=old)
             self.chunks.delete(where={"doc_id": {"$in": ids}})
             pos = 0
             doc_vectors = []
