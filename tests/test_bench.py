@@ -77,6 +77,7 @@ def test_bench_smoke_grows_the_store_and_reports_every_key(corpus: Path, tmp_pat
     assert again["peer"]["peer_ingest_reused"]
 
 
+@pytest.mark.slow  # a benchmark run through the CLI, end to end
 def test_bench_cli_writes_json(corpus: Path, tmp_path: Path) -> None:
     out, md = tmp_path / "bench.json", tmp_path / "BENCHMARKS.md"
     args = [
