@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: install run index test check lint bench eval clean
+.PHONY: install run index test test-fast check lint bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,13 @@ index: $(STAMP)
 run: index
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
+# Everything, as CI runs it: browser, server and slow tests included.
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The inner loop: no browser, no `chroma run` server, no long end-to-end runs (under 90 s).
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not browser and not server and not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check rag tests app.py ui views

@@ -1,4 +1,10 @@
-"""Shared fixtures. No test touches the network: a guard refuses any non-loopback connection."""
+"""Shared fixtures. No test touches the network: a guard refuses any non-loopback connection.
+
+Two kinds of index: the real one (MiniLM + embedded Chroma: `embedder`, `assistant`, `seeded`),
+for tests that assert what the product finds on the seeds; and the fakes beside it (HashEmbedder
++ MemoryStore: `hashed`, `fast_assistant`, `fast_seeded`), for tests of parsing, formatting,
+filtering and wiring that hold for any embedder and load no model.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.assistant import Assistant, build_assistant
+from rag.assistant import FRESHNESS_SECONDS, Assistant, build_assistant
+from rag.drafting.backends import Backend
 from rag.index.embedder import MiniLMEmbedder, default_embedder
+from rag.index.fakes import HashEmbedder, MemoryStore
 from rag.settings import Settings
 
 from .fake_openai import FakeOpenAI
@@ -87,8 +95,15 @@ def counting(embedder: MiniLMEmbedder) -> CountingEmbedder:
     return CountingEmbedder(embedder)
 
 
-def make_assistant(store: Path, embedder: object, **settings: object) -> Assistant:
-    return build_assistant(Settings(store=store, **settings), embedder=embedder)  # type: ignore[arg-type]
+def make_assistant(
+    store: Path, embedder: object, freshness_seconds: float = FRESHNESS_SECONDS, **settings: object
+) -> Assistant:
+    """The real composition (Chroma, embedded or at `chroma_url`) over `embedder`."""
+    return build_assistant(
+        Settings(store=store, **settings),  # type: ignore[arg-type]
+        embedder=embedder,  # type: ignore[arg-type]
+        freshness_seconds=freshness_seconds,
+    )
 
 
 @pytest.fixture
@@ -113,3 +128,36 @@ def seeded(seeded_store: Path, embedder: MiniLMEmbedder, tmp_path: Path) -> Iter
     copy = tmp_path / "seeded-copy"
     shutil.copytree(seeded_store, copy)
     yield make_assistant(copy, embedder)
+
+
+# ---------------------------------------------------------------------------- the fakes
+
+
+@pytest.fixture
+def hashed() -> HashEmbedder:
+    return HashEmbedder()
+
+
+def fast_build(settings: Settings, embedder: HashEmbedder | None = None, backend: Backend | None = None) -> Assistant:
+    """An assistant over a MemoryStore and a HashEmbedder; the BM25 side is re-checked on every read."""
+    embedder = embedder or HashEmbedder()
+    return build_assistant(
+        settings, embedder=embedder, store=MemoryStore(embedder), backend=backend, freshness_seconds=0
+    )
+
+
+def fast_assistant_at(store: Path, embedder: HashEmbedder | None = None, **settings: object) -> Assistant:
+    return fast_build(Settings(store=store, **settings), embedder)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fast_assistant(tmp_path: Path, hashed: HashEmbedder) -> Assistant:
+    return fast_assistant_at(tmp_path / "store", hashed)
+
+
+@pytest.fixture
+def fast_seeded(fast_assistant: Assistant) -> Assistant:
+    """The five seeds in a MemoryStore (a few milliseconds: no model, no Chroma)."""
+    summary = fast_assistant.ingest([SEEDS])
+    assert summary.written == 5, summary.skipped
+    return fast_assistant

@@ -48,6 +48,7 @@ def _asked_of(corpus: Path) -> str:
     return str(json.loads(corpus.read_text(encoding="utf-8").splitlines()[0])["asked_of"])
 
 
+@pytest.mark.slow  # a whole benchmark run, twice
 def test_bench_smoke_grows_the_store_and_reports_every_key(corpus: Path, tmp_path: Path, embedder: object) -> None:
     require(DEV_CASES.is_file(), f"the dev cases {DEV_CASES} are missing")
     cfg = BenchConfig(
@@ -77,6 +78,7 @@ def test_bench_smoke_grows_the_store_and_reports_every_key(corpus: Path, tmp_pat
     assert again["peer"]["peer_ingest_reused"]
 
 
+@pytest.mark.slow  # a benchmark run through the CLI, end to end
 def test_bench_cli_writes_json(corpus: Path, tmp_path: Path) -> None:
     out, md = tmp_path / "bench.json", tmp_path / "BENCHMARKS.md"
     args = [

@@ -165,9 +165,27 @@ def _open(page: Any, server: str, path: str, heading: str) -> None:
 
 
 def _wait_idle(page: Any) -> None:
-    """Until Streamlit has finished the current run (its status widget goes away)."""
-    page.wait_for_timeout(300)
+    """Until Streamlit has finished the current run: the app root reports its script as not running
+    and the status widget is gone. Call it after waiting for something the run shows, so the run
+    has begun."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+
+
+# True once a data grid holding `rows` rows (its accessibility table counts the header too) has
+# painted its canvas: glide-data-grid draws in the frame after React renders the new rows.
+_GRID_PAINTED = """(rows) => {
+    const grids = [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(
+        (g) => g.querySelector(`table[role="grid"][aria-rowcount="${rows + 1}"]`)
+    );
+    return grids.length > 0 && grids.every((g) => {
+        const c = g.querySelector('[data-testid="data-grid-canvas"]');
+        if (!c || !c.width || !c.height) return false;
+        const pixels = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) return true;
+        return false;
+    });
+}"""
 
 
 def test_draft_a_petition_reply_open_a_citation_and_download_it(server: str, page: Any, tmp_path: Path) -> None:
@@ -221,7 +239,7 @@ def test_upload_on_the_corpus_page_then_find_it_in_precedents(server: str, page:
     page.get_by_text("Documents in the index").wait_for()
     _wait_idle(page)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("6")
-    page.wait_for_timeout(1500)  # let the listing's canvas grid repaint before the screenshot
+    page.wait_for_function(_GRID_PAINTED, arg=6)  # the six-document listing has painted: screenshot it
     _shot(page, tmp_path, "corpus")
 
     page.get_by_role("link", name="Precedents").click()

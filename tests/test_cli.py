@@ -7,6 +7,7 @@ import itertools
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from rag.cli import main
@@ -94,6 +95,7 @@ def test_bad_date_is_a_clear_error(tmp_path: Path) -> None:
     assert code != 0 and "YYYY-MM-DD" in err and "Traceback" not in err
 
 
+@pytest.mark.slow  # 150 real records through MiniLM: an end-to-end run
 def test_ingest_a_subset_of_the_uk_written_questions(tmp_path: Path) -> None:
     require(WQ_DATA.exists(), f"shared data not found at {WQ_DATA}")
     subset = tmp_path / "subset.jsonl.gz"

@@ -1,4 +1,5 @@
-"""The offline drafting pipeline on the five seeds: grounding, house frames, warnings, no-leak."""
+"""The drafting pipeline on the five seeds: what it sends a backend (ScriptedBackend, no model), and
+the offline drafter's grounding, house frames, warnings and no-leak rule (MiniLM, as shipped)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,19 @@ from click.testing import CliRunner
 from rag.assistant import Assistant
 from rag.cli import main
 from rag.drafting.backends.offline import OfflineComposer
+from rag.drafting.backends.scripted import ScriptedBackend
 from rag.drafting.citations import check_citations
 from rag.drafting.export import AI_NOTICE
 from rag.drafting.formats import render_reply
 from rag.drafting.intake import parse_request
-from rag.drafting.pipeline import relevant
-from rag.errors import EmptyRequestError
+from rag.drafting.pipeline import DRAFT_FROM, PASSAGES, relevant
+from rag.errors import BackendError, EmptyRequestError
+from rag.settings import Settings
 from rag.text.markers import cited_numbers, strip_markers
 from rag.text.sentences import split_sentences
-from rag.types import Draft, DraftRequest, SearchFilters
+from rag.types import Draft, DraftRequest, Passage, SearchFilters
+
+from .conftest import SEEDS, fast_build
 
 CARDIFF = "000_13427d4b3c4b56d1"  # reply to petition P-06-1199
 DODDS = "001_ee2d74eb3e89c0bc"  # Jane Dodds MS asking for an independent review
@@ -75,6 +80,83 @@ def whole_answer_sentences(assistant: Assistant, doc_id: str) -> list[str]:
     return [_flat(s) for s in split_sentences(document.text[start:])]
 
 
+# ---------------------------------------------------------------------------- what the pipeline sends a backend
+
+
+@pytest.fixture
+def scripted() -> ScriptedBackend:
+    return ScriptedBackend(language_note="The scripted backend drafts in English.")
+
+
+@pytest.fixture
+def scripted_seeded(tmp_path: Path, scripted: ScriptedBackend) -> Assistant:
+    """The five seeds (HashEmbedder, MemoryStore) drafting through the scripted backend."""
+    a = fast_build(Settings(store=tmp_path / "store"), backend=scripted)
+    assert a.ingest([SEEDS]).written == 5
+    return a
+
+
+def test_the_pipeline_sends_the_relevant_government_passages_dated_before_as_of(
+    scripted_seeded: Assistant, scripted: ScriptedBackend
+) -> None:
+    request = parse_request(WQ_QUESTION, kind="written_question", as_of="2022-09-01")
+    scripted.enqueue("The Welsh Government keeps children's services under review [1].")
+    draft = scripted_seeded.draft(request, exclude_doc_ids=[PFG])
+
+    ((sent_request, sent),) = scripted.history
+    assert sent_request is request
+    filters = SearchFilters(kinds=DRAFT_FROM, as_of="2022-09-01", exclude_doc_ids={PFG})
+    expected = relevant(scripted_seeded.search(request.ask, k=PASSAGES, filters=filters))
+    assert [p.chunk_id for p in sent] == [p.chunk_id for p in expected] and sent
+    assert all(p.meta["kind"] in DRAFT_FROM and p.meta["date_int"] < 20220901 for p in sent)
+    assert not {p.doc_id for p in sent} & {PFG, DODDS, ADSS}  # excluded, and letters received
+    assert draft.backend == "scripted" and draft.passages == sent
+    assert [c.n for c in draft.citations] == [1] and draft.citations[0].chunk_id == sent[0].chunk_id
+
+
+def test_an_invented_citation_from_the_backend_is_flagged_by_the_pipeline(
+    scripted_seeded: Assistant, scripted: ScriptedBackend
+) -> None:
+    def cite_one_past_the_end(request: DraftRequest, passages: list[Passage]) -> str:
+        assert len(passages) < 9
+        return "The Welsh Government keeps children's services under review [1]. Ministers meet weekly [9]."
+
+    scripted.enqueue(cite_one_past_the_end)
+    draft = scripted_seeded.draft(parse_request(WQ_QUESTION, kind="written_question"))
+
+    invalid = [w for w in draft.warnings if w.code == "invalid_citation"]
+    assert len(invalid) == 1 and "[9]" in invalid[0].message and "Ministers meet weekly" in (invalid[0].sentence or "")
+    assert [c.n for c in draft.citations] == [1]
+
+
+def test_tokens_stream_through_and_the_welsh_note_is_the_backends(
+    scripted_seeded: Assistant, scripted: ScriptedBackend
+) -> None:
+    scripted.enqueue(["Mae Llywodraeth Cymru ", "yn adolygu gwasanaethau plant [1]."])
+    tokens: list[str] = []
+    request = parse_request(WELSH_LETTER, ask="Why is there no independent review of children's services in Wales?")
+    assert request.language == "cy"
+    draft = scripted_seeded.draft(request, on_token=tokens.append)
+
+    assert tokens == ["Mae Llywodraeth Cymru ", "yn adolygu gwasanaethau plant [1]."]
+    assert draft.body == "".join(tokens)
+    (welsh,) = [w for w in draft.warnings if w.code == "welsh"]
+    assert welsh.message.endswith("The scripted backend drafts in English.")
+
+
+def test_no_precedent_means_the_backend_is_never_asked(scripted_seeded: Assistant, scripted: ScriptedBackend) -> None:
+    draft = scripted_seeded.draft(parse_request("fishing quotas in the North Sea"))
+    assert scripted.history == [] and "no_precedent" in _codes(draft)
+
+
+def test_a_scripted_backend_with_nothing_enqueued_says_so(
+    scripted_seeded: Assistant, scripted: ScriptedBackend
+) -> None:
+    with pytest.raises(BackendError, match=r"no reply left for draft #1: enqueue\(\) one"):
+        scripted_seeded.draft(parse_request(WQ_QUESTION, kind="written_question"))
+    assert len(scripted.history) == 1 and scripted.pending == 0
+
+
 # ---------------------------------------------------------------------------- grounding
 
 
@@ -91,9 +173,9 @@ def test_wq_without_its_own_answer_cites_other_childrens_services_replies(seeded
     assert WQ_QUESTION in draft.text and draft.body.strip() in draft.text
 
 
-def test_petition_reply_has_the_frame_and_a_valid_citation_for_every_body_sentence(seeded: Assistant) -> None:
+def test_petition_reply_has_the_frame_and_a_valid_citation_for_every_body_sentence(fast_seeded: Assistant) -> None:
     request = parse_request(PETITION_TITLE, kind="petition", petition_number="P-06-1199")
-    draft = seeded.draft(request)
+    draft = fast_seeded.draft(request)
     text = draft.text
 
     assert "Your ref: P-06-1199" in text
@@ -106,7 +188,7 @@ def test_petition_reply_has_the_frame_and_a_valid_citation_for_every_body_senten
     )
     assert text.index("Dear Jack,") < text.index(draft.body.strip()) < text.index("Yours sincerely,")
 
-    report = check_citations(draft.body, draft.passages, seeded.embedder)
+    report = check_citations(draft.body, draft.passages, fast_seeded.embedder)
     assert not [w for w in report.warnings if w.code in ("uncited", "invalid_citation")]
     assert all(check.cited for check in report.sentences if check.substantive)
     assert not _codes(draft) & BAD_CODES
@@ -116,10 +198,10 @@ def test_petition_reply_has_the_frame_and_a_valid_citation_for_every_body_senten
     assert "I hope you have found my reply helpful" not in draft.body
 
 
-def test_welsh_request_is_flagged_and_the_offline_note_says_it_drafts_in_english(seeded: Assistant) -> None:
+def test_welsh_request_is_flagged_and_the_offline_note_says_it_drafts_in_english(fast_seeded: Assistant) -> None:
     request = parse_request(WELSH_LETTER)
     assert request.language == "cy"
-    draft = seeded.draft(request)
+    draft = fast_seeded.draft(request)
 
     welsh = [w for w in draft.warnings if w.code == "welsh"]
     assert len(welsh) == 1
@@ -139,9 +221,9 @@ def test_irrelevant_request_gets_no_precedent_and_no_padding(seeded: Assistant) 
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t  "], ids=["empty", "whitespace"])
-def test_empty_request_is_refused(seeded: Assistant, text: str) -> None:
+def test_empty_request_is_refused(fast_seeded: Assistant, text: str) -> None:
     with pytest.raises(EmptyRequestError):
-        seeded.draft(DraftRequest(text=text))
+        fast_seeded.draft(DraftRequest(text=text))
     with pytest.raises(EmptyRequestError):
         parse_request(text)
 
@@ -155,11 +237,11 @@ def test_as_of_cites_nothing_dated_on_or_after_it(seeded: Assistant) -> None:
     assert not _codes(draft) & BAD_CODES
 
 
-def test_letters_received_are_never_cited_as_the_governments_line(seeded: Assistant) -> None:
+def test_letters_received_are_never_cited_as_the_governments_line(fast_seeded: Assistant) -> None:
     # Before 2021 the seeds hold only the ADSS Cymru letter to a committee: not a Government reply.
-    early = seeded.draft(parse_request(WQ_QUESTION, kind="written_question", as_of="2021-01-01"))
+    early = fast_seeded.draft(parse_request(WQ_QUESTION, kind="written_question", as_of="2021-01-01"))
     assert early.citations == [] and "no_precedent" in _codes(early)
-    later = seeded.draft(parse_request("Why is there no independent review of children's services?"))
+    later = fast_seeded.draft(parse_request("Why is there no independent review of children's services?"))
     assert later.citations
     assert {c.doc_id for c in later.citations}.isdisjoint({"001_ee2d74eb3e89c0bc", "004_39feb1b05e3fab23"})
 
@@ -167,19 +249,21 @@ def test_letters_received_are_never_cited_as_the_governments_line(seeded: Assist
 # ---------------------------------------------------------------------------- near-identical question
 
 
-def test_near_identical_question_reuses_the_earlier_answer_whole(seeded: Assistant) -> None:
+def test_near_identical_question_reuses_the_earlier_answer_whole(fast_seeded: Assistant) -> None:
     request = parse_request(WQ_QUESTION, kind="written_question")
-    draft = seeded.draft(request)
+    draft = fast_seeded.draft(request)
 
     assert {c.doc_id for c in draft.citations} == {WQ85953}
-    assert [_flat(strip_markers(s)) for s in split_sentences(draft.body)] == whole_answer_sentences(seeded, WQ85953)
+    assert [_flat(strip_markers(s)) for s in split_sentences(draft.body)] == whole_answer_sentences(
+        fast_seeded, WQ85953
+    )
     assert all(cited_numbers(s) for s in split_sentences(draft.body))
     assert not _codes(draft) & BAD_CODES
     bullets = [line for line in draft.body.splitlines() if "\u2022" in line]
     assert len(bullets) == 5 and all(line.startswith("\u2022 ") for line in bullets)  # the list keeps its lines
 
-    passages = relevant(seeded.search(request.ask, k=8, filters=SearchFilters()))
-    composition = seeded.backend("offline").compose(request, passages)
+    passages = relevant(fast_seeded.search(request.ask, k=8, filters=SearchFilters()))
+    composition = fast_seeded.backend("offline").compose(request, passages)
     assert composition.reused_doc == WQ85953
     assert composition.body == draft.body
 

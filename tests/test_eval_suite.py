@@ -72,6 +72,7 @@ def _dev_slice(tmp_path: Path, n_cases: int = 10) -> tuple[Path, Path]:
     return cases_path, corpus
 
 
+@pytest.mark.slow  # an eval run over a slice of the real corpus
 def test_dev_slice_runs_and_obeys_the_no_leak_rule(tmp_path: Path, embedder: Any) -> None:
     cases_path, corpus = _dev_slice(tmp_path)
     settings = Settings(store=tmp_path / "store")

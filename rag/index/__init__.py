@@ -5,5 +5,6 @@ embedder.py  all-MiniLM-L6-v2 int8 on onnxruntime (MiniLMEmbedder, default_embed
 chroma.py    ChromaStore (embedded PersistentClient or a `chroma run` server)
 bm25.py      LexicalIndex: BM25 over every complete chunk, rebuilt when the index changes
 server.py    start and stop a local `chroma run` (tests and the benchmark)
+records.py   the document record both stores keep (doc_record, document_from_record)
 fakes.py     HashEmbedder and MemoryStore: deterministic, in-memory, for fast tests
 """

@@ -9,7 +9,6 @@ BM25 side (rag.lexical) knows when it must rebuild.
 from __future__ import annotations
 
 import errno
-import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -25,10 +24,10 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from rag.errors import StoreError, YmatebError
 from rag.index.base import DIM, Embedder
 from rag.index.embedder import default_embedder
-from rag.types import Chunk, DocMeta, Document, flat_metadata
+from rag.index.records import doc_record, document_from_record
+from rag.types import Chunk, Document
 
 PAGE = 2000
-_META_FIELDS = set(DocMeta.__dataclass_fields__)
 
 
 @contextmanager
@@ -194,13 +193,13 @@ class ChromaStore:
             got = self.docs.get(ids=[doc_id], include=["documents", "metadatas"])
         if not got["ids"]:
             return None
-        return _document_from_record(doc_id, got["documents"][0], got["metadatas"][0])
+        return document_from_record(doc_id, got["documents"][0], got["metadatas"][0])
 
     def all_documents(self) -> Iterator[Document]:
         """Every complete document with its text, read page by page."""
         for page in self._pages(self.docs, include=["documents", "metadatas"]):
             for doc_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                yield _document_from_record(doc_id, text, meta)
+                yield document_from_record(doc_id, text, meta)
 
     def list_documents(self) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
@@ -233,7 +232,13 @@ class ChromaStore:
         if vectors is None:
             vectors = self.embed_chunks(docs, chunks)
         with _translated("write to the index"):
-            self.chunks.delete(where={"doc_id": {"$in": [d.doc_id for d in docs]}})
+            ids = [d.doc_id for d in docs]
+            # Old records go first: Chroma's upsert merges metadata, so a field the new version
+            # lacks would linger; and a crash from here on leaves the document to be redone.
+            old = self.docs.get(ids=ids, include=[])["ids"]
+            if old:  # (a delete of nothing would still be a write in Chroma's log)
+                self.docs.delete(ids=old)
+            self.chunks.delete(where={"doc_id": {"$in": ids}})
             pos = 0
             doc_vectors = []
             all_chunks = [c for d in docs for c in chunks[d.doc_id]]
@@ -250,9 +255,9 @@ class ChromaStore:
                 doc_vectors.append(_mean_unit(vectors[pos : pos + n]))
                 pos += n
             self.docs.upsert(
-                ids=[d.doc_id for d in docs],
+                ids=ids,
                 documents=[d.text for d in docs],
-                metadatas=[_doc_record(d, len(chunks[d.doc_id])) for d in docs],
+                metadatas=[doc_record(d, len(chunks[d.doc_id])) for d in docs],
                 embeddings=np.stack(doc_vectors),
             )
         return len(texts)
@@ -292,23 +297,3 @@ def _mean_unit(vectors: np.ndarray) -> np.ndarray:
         return v
     m = vectors.mean(axis=0)
     return m / max(float(np.linalg.norm(m)), 1e-12)
-
-
-def _doc_record(doc: Document, n_chunks: int) -> dict[str, Any]:
-    meta = flat_metadata(doc)
-    meta.update(
-        content_hash=doc.content_hash,
-        n_chunks=n_chunks,
-        source=doc.source,
-        boilerplate=json.dumps(doc.boilerplate),
-        refs_json=json.dumps(doc.meta.refs),
-    )
-    return meta
-
-
-def _document_from_record(doc_id: str, text: str, meta: dict[str, Any]) -> Document:
-    fields = {k: v for k, v in meta.items() if k in _META_FIELDS and k != "refs"}
-    dm = DocMeta(**fields)
-    dm.refs = json.loads(meta.get("refs_json", "[]"))
-    spans = [tuple(s) for s in json.loads(meta.get("boilerplate", "[]"))]
-    return Document(doc_id, text, dm, source=str(meta.get("source", "")), boilerplate=spans)  # type: ignore[arg-type]

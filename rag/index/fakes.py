@@ -1,0 +1,230 @@
+"""In-memory doubles of the index's two interfaces, for fast tests and experiments.
+
+HashEmbedder   deterministic unit vectors from hashed content words: texts sharing words are
+               close, texts sharing none are near-orthogonal. No model, no download.
+MemoryStore    the `Store` protocol in dictionaries, with ChromaStore's semantics (a document's
+               record lands after its chunks; generation stamps; orphans swept) and a brute-force
+               cosine query that evaluates the Chroma `where` clauses rag.retrieval.filters emits.
+
+A contract test (tests/test_store_contract.py) runs one scenario against both stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from rag.index.base import DIM
+from rag.index.records import doc_record, document_from_record
+from rag.text.words import content_words
+from rag.types import Chunk, Document
+
+PAGE = 2000
+
+
+class HashEmbedder:
+    """Bag of content-word stems (rag.text.words), each hashed to a signed coordinate of a DIM-wide
+    vector, then normalised. Identical texts get identical vectors in every process (blake2b, not
+    the salted `hash()`); `texts` records every text it was asked to embed."""
+
+    model_name = "hashed bag of words (tests)"
+
+    def __init__(self, dim: int = DIM) -> None:
+        self.dim = dim
+        self.texts: list[str] = []
+        self._slots: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        with self._lock:
+            self.texts.extend(texts)
+            for row, text in enumerate(texts):
+                out[row] = self._vector(text)
+        return out
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        features = content_words(text) or set(text.lower().split())
+        for word in features:
+            slot, sign = self._slot(word)
+            v[slot] += sign
+        norm = float(np.linalg.norm(v))
+        if norm == 0.0:  # no words at all: one fixed direction, still a unit vector
+            v[0] = 1.0
+            return v
+        return v / norm
+
+    def _slot(self, word: str) -> tuple[int, float]:
+        hit = self._slots.get(word)
+        if hit is None:
+            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+            n = int.from_bytes(digest, "big")
+            hit = self._slots[word] = (n % self.dim, 1.0 if (n >> 32) & 1 else -1.0)
+        return hit
+
+
+# ---------------------------------------------------------------------------- the Chroma `where` subset
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "$eq": lambda v, x: v == x,
+    "$ne": lambda v, x: v != x,
+    "$gt": lambda v, x: v > x,
+    "$gte": lambda v, x: v >= x,
+    "$lt": lambda v, x: v < x,
+    "$lte": lambda v, x: v <= x,
+    "$in": lambda v, x: v in x,
+    "$nin": lambda v, x: v not in x,
+}
+
+
+_ORDERED = ("$gt", "$gte", "$lt", "$lte")
+
+
+def matches(meta: dict[str, Any], where: dict[str, Any] | None) -> bool:
+    """Whether a metadata record passes a Chroma `where` clause ($and, $or, and the field operators
+    above; a plain value means $eq). A field the record lacks fails every operator but $ne and $nin,
+    as in Chroma."""
+    if not where:
+        return True
+    for key, cond in where.items():
+        if key == "$and":
+            ok = all(matches(meta, c) for c in cond)
+        elif key == "$or":
+            ok = any(matches(meta, c) for c in cond)
+        else:
+            ok = _field_matches(meta, key, cond)
+        if not ok:
+            return False
+    return True
+
+
+def _field_matches(meta: dict[str, Any], key: str, cond: Any) -> bool:
+    ops = cond if isinstance(cond, dict) else {"$eq": cond}
+    for op, operand in ops.items():
+        if op not in _COMPARE:
+            raise ValueError(f"MemoryStore does not evaluate the where operator {op!r}")
+        if op in _ORDERED and (isinstance(operand, bool) or not isinstance(operand, (int, float))):
+            raise ValueError(f"{op} takes an int or a float, not {operand!r} (as in Chroma)")
+        if key not in meta:
+            if op in ("$ne", "$nin"):
+                continue
+            return False
+        if not _COMPARE[op](meta[key], operand):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------- the store
+
+
+class MemoryStore:
+    """The Store protocol in memory, with ChromaStore's write order and record layout."""
+
+    def __init__(self, embedder: Any | None = None, location: str = "in-memory store") -> None:
+        self.embedder = embedder or HashEmbedder()
+        self.location = location
+        self._chunks: dict[str, tuple[str, dict[str, Any], np.ndarray]] = {}  # id -> text, meta, vector
+        self._docs: dict[str, tuple[str, dict[str, Any]]] = {}  # id -> text, record
+        self._generation = ""
+        self._lock = threading.RLock()
+
+    # -- reading -------------------------------------------------------------------------
+    def generation(self) -> str:
+        return self._generation
+
+    def bump_generation(self) -> str:
+        self._generation = uuid.uuid4().hex
+        return self._generation
+
+    def doc_hashes(self) -> dict[str, str]:
+        with self._lock:
+            return {doc_id: str(meta.get("content_hash", "")) for doc_id, (_, meta) in self._docs.items()}
+
+    def chunk_pages(self) -> Iterator[dict[str, Any]]:
+        with self._lock:
+            rows = [(cid, text, dict(meta)) for cid, (text, meta, _) in self._chunks.items()]
+        for s in range(0, len(rows), PAGE):
+            part = rows[s : s + PAGE]
+            yield {"ids": [r[0] for r in part], "documents": [r[1] for r in part], "metadatas": [r[2] for r in part]}
+
+    def get_document(self, doc_id: str) -> Document | None:
+        with self._lock:
+            got = self._docs.get(doc_id)
+        return None if got is None else document_from_record(doc_id, got[0], got[1])
+
+    def all_documents(self) -> Iterator[Document]:
+        with self._lock:
+            rows = [(doc_id, text, meta) for doc_id, (text, meta) in self._docs.items()]
+        for doc_id, text, meta in rows:
+            yield document_from_record(doc_id, text, meta)
+
+    def list_documents(self) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = [dict(meta, doc_id=doc_id) for doc_id, (_, meta) in self._docs.items()]
+        return sorted(rows, key=lambda r: r["doc_id"])
+
+    def counts(self) -> tuple[int, int]:
+        with self._lock:
+            return len(self._docs), len(self._chunks)
+
+    def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
+        """Exact nearest chunks by cosine (Chroma's HNSW is approximate; on small stores they agree)."""
+        with self._lock:
+            rows = [(cid, vec) for cid, (_, meta, vec) in self._chunks.items() if matches(meta, where)]
+        if not rows or n <= 0:
+            return []
+        sims = np.stack([vec for _, vec in rows]) @ np.asarray(embedding, dtype=np.float32)
+        order = np.argsort(-sims, kind="stable")[:n]
+        return [(rows[i][0], float(sims[i])) for i in order]
+
+    # -- writing -------------------------------------------------------------------------
+    def embed_chunks(self, docs: list[Document], chunks: dict[str, list[Chunk]]) -> np.ndarray:
+        texts = [c.text for d in docs for c in chunks[d.doc_id]]
+        embed = getattr(self.embedder, "embed_uncached", self.embedder.embed)
+        return embed(texts) if texts else np.zeros((0, DIM), dtype=np.float32)
+
+    def write(self, docs: list[Document], chunks: dict[str, list[Chunk]], vectors: np.ndarray | None = None) -> int:
+        """Drop these documents' records, replace their chunks, then write the records (ChromaStore's order)."""
+        all_chunks = [c for d in docs for c in chunks[d.doc_id]]
+        if vectors is None:
+            vectors = self.embed_chunks(docs, chunks)
+        ids = {d.doc_id for d in docs}
+        with self._lock:
+            for doc_id in ids:
+                self._docs.pop(doc_id, None)
+            for cid in [cid for cid, (_, meta, _) in self._chunks.items() if meta.get("doc_id") in ids]:
+                del self._chunks[cid]
+            for c, vec in zip(all_chunks, vectors):
+                self._chunks[c.chunk_id] = (c.text, _scalars(c.metadata), np.asarray(vec, dtype=np.float32))
+            for d in docs:
+                self._docs[d.doc_id] = (d.text, _scalars(doc_record(d, len(chunks[d.doc_id]))))
+        return len(all_chunks)
+
+    def remove(self, doc_id: str) -> bool:
+        with self._lock:
+            if self._docs.pop(doc_id, None) is None:
+                return False
+            for cid in [cid for cid, (_, meta, _) in self._chunks.items() if meta.get("doc_id") == doc_id]:
+                del self._chunks[cid]
+        return True
+
+    def sweep_orphans(self, known: set[str]) -> int:
+        with self._lock:
+            orphans = [cid for cid, (_, meta, _) in self._chunks.items() if meta.get("doc_id") not in known]
+            for cid in orphans:
+                del self._chunks[cid]
+        return len(orphans)
+
+
+def _scalars(meta: dict[str, Any]) -> dict[str, Any]:
+    """A metadata record as Chroma would hand it back: a fresh copy of scalars (it refuses anything else)."""
+    for key, value in meta.items():
+        if not isinstance(value, (str, int, float, bool)):
+            raise ValueError(f"metadata {key!r} must be a str, int, float or bool, not {type(value).__name__}")
+    return dict(meta)

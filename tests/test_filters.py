@@ -1,0 +1,169 @@
+"""Search filters both ways: the exact mask over the BM25 table, and the Chroma `where` clause.
+
+Hybrid search hands Chroma the `where` only when the filters keep under 5% of the chunks (else it
+over-fetches unfiltered and applies the mask itself). Five seeds never get under 5%, so these tests
+build 80 one-chunk documents (HashEmbedder, real embedded Chroma under tmp_path) in which each rare
+kind, author and year holds 3 documents (3.75%).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from rag.assistant import Assistant, build_assistant
+from rag.index.chroma import ChromaStore, make_client
+from rag.index.fakes import HashEmbedder, matches
+from rag.retrieval.filters import mask, where
+from rag.retrieval.hybrid import OVERFETCH_MIN_SHARE, hybrid_search
+from rag.settings import Settings
+from rag.types import DocMeta, Document, SearchFilters
+
+N_DOCS = 80
+RARE = (5, 37, 71)  # the documents that carry each rare value
+TOPICS = [
+    "school transport for pupils in rural areas",
+    "teacher pay and the workload of school staff",
+    "special educational needs support in schools",
+    "free school meals for every primary pupil",
+    "children's social care and foster carers",
+    "apprenticeships and further education colleges",
+]
+QUERY = "support for foster carers and children's social care"
+
+
+def corpus() -> list[Document]:
+    docs = []
+    for i in range(N_DOCS):
+        rare = i in RARE
+        meta = DocMeta(
+            kind="petition_response" if rare else "written_question",
+            ref=f"WQ{10_000 + i}",
+            date=f"2020-0{1 + RARE.index(i)}-15" if rare else f"2023-{1 + i % 12:02d}-{1 + i % 27:02d}",
+            author="Ann Example" if rare else ["Ben Sample", "Cai Jones"][i % 2],
+            author_role="Minister for Education",
+        )
+        text = (
+            f"The Government has set out its position on {TOPICS[i % len(TOPICS)]}. "
+            f"It will publish update number {i} on {TOPICS[(i * 5) % len(TOPICS)]} later this year."
+        )
+        docs.append(Document(f"doc-{i:03d}", text, meta, source=f"synthetic#{i}"))
+    return docs
+
+
+class RecordingStore:
+    """A store that notes the `where` of every dense query and passes everything else through."""
+
+    def __init__(self, inner: ChromaStore) -> None:
+        self.inner = inner
+        self.wheres: list[dict[str, Any] | None] = []
+
+    def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
+        self.wheres.append(where)
+        return self.inner.query(embedding, n, where)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.fixture(scope="module")
+def chroma_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 80 documents in embedded Chroma, built once for the module (the tests only read)."""
+    directory = tmp_path_factory.mktemp("filters") / "store"
+    a = assistant_over(directory)
+    summary = a.ingest([], items=corpus())
+    assert (summary.written, summary.chunks) == (N_DOCS, N_DOCS)
+    return directory
+
+
+def assistant_over(directory: Path) -> Assistant:
+    embedder = HashEmbedder()
+    client, location = make_client(str(directory), None)
+    store = RecordingStore(ChromaStore(client, embedder, location=location))
+    return build_assistant(Settings(store=directory), embedder=embedder, store=store)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def recorded(chroma_dir: Path) -> Assistant:
+    return assistant_over(chroma_dir)
+
+
+RARE_FILTERS = {
+    "kind": SearchFilters(kinds=["petition_response"]),
+    "author": SearchFilters(author="ann example"),
+    "date-range": SearchFilters(date_from="2020-01-01", date_to="2020-12-31"),
+    "as-of": SearchFilters(as_of="2021-01-01"),
+    "kind-and-author": SearchFilters(kinds=["petition_response", "incoming_letter"], author="ann"),
+    "excluded-all-but-three": SearchFilters(exclude_doc_ids={f"doc-{i:03d}" for i in range(N_DOCS) if i not in RARE}),
+}
+
+
+def exact(a: Assistant, filters: SearchFilters, k: int) -> list[tuple[str, float, float]]:
+    """Hybrid search whose dense side is brute-force cosine over exactly the masked chunks."""
+    lex = a.lexical()
+    allowed = mask(filters, lex)
+    vectors = a.embedder.embed(lex.texts)
+
+    def dense(vector: np.ndarray, n: int, _where: dict[str, Any] | None) -> list[tuple[str, float]]:
+        sims = np.where(allowed, vectors @ vector, -np.inf)
+        order = [i for i in np.argsort(-sims, kind="stable")[:n] if allowed[i]]
+        return [(lex.ids[i], float(sims[i])) for i in order]
+
+    hits = hybrid_search(QUERY, a.embedder.embed([QUERY])[0], lex, dense, k=k, filters=filters)
+    return [(p.chunk_id, round(p.score, 9), round(float(p.meta["cosine"]), 4)) for p in hits]
+
+
+@pytest.mark.parametrize("name", list(RARE_FILTERS), ids=list(RARE_FILTERS))
+def test_a_filter_keeping_under_5_percent_goes_to_chromas_where_and_matches_the_mask(
+    recorded: Assistant, name: str
+) -> None:
+    filters = RARE_FILTERS[name]
+    lex = recorded.lexical()
+    share = float(mask(filters, lex).mean())
+    assert 0 < share < OVERFETCH_MIN_SHARE, share
+
+    hits = recorded.search(QUERY, k=5, filters=filters)
+
+    store: RecordingStore = recorded.store  # type: ignore[assignment]
+    assert store.wheres == [where(filters, lex)] and store.wheres[0] is not None  # Chroma did the filtering
+    got = [(p.chunk_id, round(p.score, 9), round(float(p.meta["cosine"]), 4)) for p in hits]
+    assert got == exact(recorded, filters, k=5)
+    assert {p.doc_id for p in hits} <= {f"doc-{i:03d}" for i in RARE} and len(hits) == len(RARE)
+
+
+def test_a_broad_filter_is_applied_here_after_an_unfiltered_overfetch(recorded: Assistant) -> None:
+    filters = SearchFilters(kinds=["written_question"])
+    assert float(mask(filters, recorded.lexical()).mean()) >= OVERFETCH_MIN_SHARE
+    hits = recorded.search(QUERY, k=5, filters=filters)
+
+    store: RecordingStore = recorded.store  # type: ignore[assignment]
+    assert store.wheres == [None]  # over-fetched without a where; the mask did the filtering
+    assert [(p.chunk_id, round(p.score, 9), round(float(p.meta["cosine"]), 4)) for p in hits] == exact(
+        recorded, filters, k=5
+    )
+    assert all(p.meta["kind"] == "written_question" for p in hits)
+
+
+ALL_FILTERS = RARE_FILTERS | {
+    "none": SearchFilters(),
+    "broad-kind": SearchFilters(kinds=["written_question"]),
+    "no-such-author": SearchFilters(author="nobody at all"),
+    "date-from": SearchFilters(date_from="2023-06-01"),
+    "date-to": SearchFilters(date_to="2023-03-31"),
+    "exclude-some": SearchFilters(exclude_doc_ids={"doc-000", "doc-005", "doc-079"}),
+}
+
+
+@pytest.mark.parametrize("name", list(ALL_FILTERS), ids=list(ALL_FILTERS))
+def test_mask_and_where_allow_the_same_chunks(recorded: Assistant, name: str) -> None:
+    filters = ALL_FILTERS[name]
+    lex = recorded.lexical()
+    by_mask = {cid for cid, ok in zip(lex.ids, mask(filters, lex)) if ok}
+    clause = where(filters, lex)
+    chroma: ChromaStore = recorded.store.inner  # type: ignore[attr-defined]
+    by_chroma = set(chroma.chunks.get(where=clause, include=[])["ids"]) if clause else set(lex.ids)
+    by_memory = {cid for cid, meta in zip(lex.ids, lex.metas) if matches(meta, clause)}
+    assert by_mask == by_chroma == by_memory
