@@ -7,7 +7,7 @@ from typing import Any
 
 from rag.assistant import Assistant, build_assistant
 from rag.bench.config import BenchConfig, Log, corpus_docs, peak_rss_mb, percentile, rate, save_state, timed, timed_cpu
-from rag.index.base import Embedder
+from rag.index.base import Embedder, embed_once
 from rag.index.server import chroma_server
 from rag.ingest.chunking import chunk_document
 from rag.settings import Settings
@@ -46,8 +46,7 @@ def raw_model_speed(embedder: Embedder, texts: list[str], sample: int) -> dict[s
         return {"raw_model_chunks_per_s": None, "raw_sample": 0}
     step = max(1, len(texts) // sample)
     picked = texts[::step][:sample]
-    bare = getattr(embedder, "embed_uncached", embedder.embed)
-    _, dt, cpu = timed_cpu(lambda: bare(picked))
+    _, dt, cpu = timed_cpu(lambda: embed_once(embedder, picked))
     return {
         "raw_model_chunks_per_s": rate(len(picked), dt),
         "raw_model_chunks_per_cpu_s": rate(len(picked), cpu),

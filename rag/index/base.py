@@ -24,6 +24,20 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
+def embed_once(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Embed texts that will not be seen again (chunks at ingest, the bare-model benchmark):
+    past the embedder's cache of recent texts when it has one, so the cache keeps what repeats."""
+    return getattr(embedder, "embed_uncached", embedder.embed)(texts)
+
+
+def chunk_vectors(embedder: Embedder, docs: list[Document], chunks: dict[str, list[Chunk]]) -> np.ndarray:
+    """The vectors of these documents' chunks, in order (every store embeds its writes this way)."""
+    import numpy as np
+
+    texts = [c.text for d in docs for c in chunks[d.doc_id]]
+    return embed_once(embedder, texts) if texts else np.zeros((0, DIM), dtype=np.float32)
+
+
 class Store(Protocol):
     """Chunks (embedded) and documents (full text, metadata, content hash), written whole."""
 

@@ -22,7 +22,7 @@ from chromadb import errors as chroma_errors
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
 from rag.errors import StoreError, YmatebError
-from rag.index.base import DIM, Embedder
+from rag.index.base import DIM, Embedder, chunk_vectors
 from rag.index.embedder import default_embedder
 from rag.index.records import doc_record, document_from_record
 from rag.types import Chunk, Document
@@ -221,9 +221,7 @@ class ChromaStore:
 
     # -- writing -------------------------------------------------------------------------
     def embed_chunks(self, docs: list[Document], chunks: dict[str, list[Chunk]]) -> np.ndarray:
-        texts = [c.text for d in docs for c in chunks[d.doc_id]]
-        embed = getattr(self.embedder, "embed_uncached", self.embedder.embed)  # chunks are seen once: no cache
-        return embed(texts) if texts else np.zeros((0, DIM), dtype=np.float32)
+        return chunk_vectors(self.embedder, docs, chunks)
 
     def write(self, docs: list[Document], chunks: dict[str, list[Chunk]], vectors: np.ndarray | None = None) -> int:
         """Replace these documents' chunks and records (embedding them unless `vectors` are given).

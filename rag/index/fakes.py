@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.index.base import DIM
+from rag.index.base import DIM, chunk_vectors
 from rag.index.records import doc_record, document_from_record
 from rag.text.words import content_words
 from rag.types import Chunk, Document
@@ -185,9 +185,7 @@ class MemoryStore:
 
     # -- writing -------------------------------------------------------------------------
     def embed_chunks(self, docs: list[Document], chunks: dict[str, list[Chunk]]) -> np.ndarray:
-        texts = [c.text for d in docs for c in chunks[d.doc_id]]
-        embed = getattr(self.embedder, "embed_uncached", self.embedder.embed)
-        return embed(texts) if texts else np.zeros((0, DIM), dtype=np.float32)
+        return chunk_vectors(self.embedder, docs, chunks)
 
     def write(self, docs: list[Document], chunks: dict[str, list[Chunk]], vectors: np.ndarray | None = None) -> int:
         """Drop these documents' records, replace their chunks, then write the records (ChromaStore's order)."""
