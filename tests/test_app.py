@@ -409,7 +409,7 @@ def test_run_the_eval_suite_from_the_page(store: Path) -> None:
     assert at.selectbox(key="eval_view").value.startswith("run 1 (seeds.jsonl, offline)")
 
 
-# ---------------------------------------------------------------------------- rag.ui_support
+# ---------------------------------------------------------------------------- ui.support
 
 
 def passage(doc_id: str, text: str, score: float, date_: str | None, start: int = 0) -> Passage:

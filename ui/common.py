@@ -79,7 +79,7 @@ def date_field(container: object, label: str, key: str, help: str) -> None:
 
 
 def html(markup: str) -> None:
-    """Trusted markup built by rag.ui_support (every piece of user text in it is escaped)."""
+    """Trusted markup built by ui.support (every piece of user text in it is escaped)."""
     st.markdown(markup, unsafe_allow_html=True)
 
 

@@ -3,7 +3,7 @@
 A document's record is written only after all its chunks are in, so a document whose record
 (with the right content hash) exists is complete; anything else is redone on the next ingest.
 The `generation` stamp on the documents collection changes after every completed write, so the
-BM25 side (rag.lexical) knows when it must rebuild.
+BM25 side (rag.index.bm25) knows when it must rebuild.
 """
 
 from __future__ import annotations

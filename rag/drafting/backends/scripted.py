@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from rag.drafting.backends import TokenSink
+from rag.drafting.backends.base import TokenSink
 from rag.errors import BackendError
 from rag.types import Composition, DraftRequest, Passage
 
