@@ -15,7 +15,7 @@ The pipeline, one package per stage (imports only point down this list):
 The public API is below; front ends (the CLI, the Streamlit app) use only it and `rag.types`: the
 composition root, request parsing, export, uploads, the eval runner and its metric registry, and the
 few text helpers a page needs to show dates, markers and snippets as the library does.
-Heavy parts (chromadb, onnxruntime, bm25s) load on first use, not on `import rag`.
+Heavy parts (chromadb, onnxruntime, tantivy) load on first use, not on `import rag`.
 """
 
 from __future__ import annotations

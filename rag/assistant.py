@@ -23,7 +23,8 @@ from rag.drafting.backends.base import Backend, TokenSink
 from rag.drafting.pipeline import PASSAGES
 from rag.drafting.pipeline import draft as draft_reply
 from rag.index.base import Embedder, Store
-from rag.index.bm25 import LexicalIndex
+from rag.index.lexical import LexicalIndex
+from rag.index.precedents import PrecedentIndex, RepairReport
 from rag.ingest.pipeline import ingest
 from rag.retrieval.hybrid import hybrid_search
 from rag.settings import Settings, load_settings
@@ -40,31 +41,31 @@ class Assistant:
         settings: Settings,
         embedder: Embedder,
         store: Store,
-        lexical_dir: Path,
+        state_dir: Path,
         backend: Backend | None = None,
         freshness_seconds: float = FRESHNESS_SECONDS,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.store = store
-        self.lexical_dir = lexical_dir
+        self.state_dir = state_dir
+        self.index = PrecedentIndex(store, state_dir, shared=bool(settings.chroma_url))
         self.freshness_seconds = freshness_seconds
         self.default_backend = backend.name if backend is not None else settings.backend
         self._backends: dict[str, Backend] = {backend.name: backend} if backend is not None else {}
-        self._lex: LexicalIndex | None = None
-        self._checked = 0.0
+        self._checked: float | None = None
         self._lock = threading.RLock()
 
     # -- corpus ----------------------------------------------------------------------------
     def ingest(
         self, paths: Iterable[str | Path], progress: bool = False, items: Iterable[Document | Skipped] | None = None
     ) -> IngestSummary:
-        """Bring the index up to date with these files, folders or record files (or `items`)."""
-        with self._lock:
-            summary = ingest(paths, self.store, progress=progress, items=items, max_mb=self.settings.max_upload_mb)
-            if summary.written or self._stale():
-                self.refresh()
-            return summary
+        """Bring the index up to date with these files, folders or record files (or `items`);
+        whatever an earlier crash left unfinished is completed on the way."""
+        summary = ingest(paths, self.index, progress=progress, items=items, max_mb=self.settings.max_upload_mb)
+        if not self.index.in_step():
+            self.index.repair()
+        return summary
 
     def ensure_seeded(self, seeds: Path) -> IngestSummary | None:
         """Index the seed corpus when the store is empty (first start); None if nothing was needed."""
@@ -74,11 +75,7 @@ class Assistant:
         return self.ingest([seeds])
 
     def remove(self, doc_id: str) -> bool:
-        with self._lock:
-            removed = self.store.remove(doc_id)
-            if removed:
-                self.refresh()
-            return removed
+        return self.index.remove(doc_id)
 
     def get_document(self, doc_id: str) -> Document | None:
         return self.store.get_document(doc_id)
@@ -103,46 +100,18 @@ class Assistant:
         }
 
     # -- the BM25 side ---------------------------------------------------------------------
-    def refresh(self) -> LexicalIndex:
-        """Rebuild the BM25 side from the store and stamp a new generation.
-
-        Embedded, this process is the only writer, so chunks whose document has no complete
-        record are leftovers of a crash and are deleted. On a shared server they may be another
-        instance's batch in flight, so they are only left out of search until their record lands.
-        """
-        with self._lock:
-            if not self.settings.chroma_url:
-                self.store.sweep_orphans(set(self.store.doc_hashes()))
-            generation = self.store.bump_generation()
-            lex = self._build(generation)
-            self._lex, self._checked = lex, time.monotonic()
-            return lex
-
-    def _build(self, generation: str) -> LexicalIndex:
-        """The BM25 side over every chunk of a complete document, saved beside the store."""
-        complete = set(self.store.doc_hashes())
-        pages = (_only_docs(page, complete) for page in self.store.chunk_pages())
-        lex = LexicalIndex.build(pages, generation)
-        lex.save(self.lexical_dir)
-        return lex
-
-    def _stale(self) -> bool:
-        return self.lexical().generation != self.store.generation()
+    def repair(self) -> RepairReport:
+        """Compare the store and the BM25 side document by document and bring them into step."""
+        return self.index.repair()
 
     def lexical(self) -> LexicalIndex:
-        """The BM25 side, reloaded or rebuilt when the index changed (here or in another process)."""
+        """The BM25 side, caught up with writes made elsewhere (checked every `freshness_seconds`)."""
         with self._lock:
             now = time.monotonic()
-            if self._lex is not None and now - self._checked < self.freshness_seconds:
-                return self._lex
-            generation = self.store.generation()
-            self._checked = now
-            if self._lex is None or self._lex.generation != generation:
-                lex = LexicalIndex.load(self.lexical_dir)
-                if lex is None or lex.generation != generation:
-                    lex = self._build(generation)
-                self._lex = lex
-            return self._lex
+            if self._checked is None or now - self._checked >= self.freshness_seconds:
+                self.index.sync()
+                self._checked = now
+            return self.index.lexical
 
     def doc_passages(self, doc_id: str) -> list[Passage]:
         """Every indexed chunk of one document, in text order."""
@@ -195,17 +164,13 @@ class Assistant:
         )
 
 
-def _only_docs(page: dict[str, Any], complete: set[str]) -> dict[str, Any]:
-    keep = [i for i, m in enumerate(page["metadatas"]) if m.get("doc_id") in complete]
-    return {key: [page[key][i] for i in keep] for key in ("ids", "documents", "metadatas")}
-
-
-def lexical_dir_for(settings: Settings) -> Path:
-    """Where the BM25 side is cached: beside the embedded store, or per server URL."""
+def state_dir_for(settings: Settings) -> Path:
+    """Where the BM25 side, the write lock and the journal live: beside the embedded store, or
+    (with a Chroma server) in this machine's own folder for that server and collection."""
     if settings.chroma_url:
         tag = hashlib.sha1(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()[:12]
-        return Path(settings.store) / f"bm25-server-{tag}"
-    return Path(settings.store) / f"bm25-{settings.collection}"
+        return Path(settings.store) / f"index-server-{tag}"
+    return Path(settings.store) / f"index-{settings.collection}"
 
 
 def build_assistant(
@@ -229,4 +194,4 @@ def build_assistant(
 
         client, location = make_client(str(settings.store), settings.chroma_url)
         store = ChromaStore(client, embedder, prefix=settings.collection, location=location)
-    return Assistant(settings, embedder, store, lexical_dir_for(settings), backend, freshness_seconds)
+    return Assistant(settings, embedder, store, state_dir_for(settings), backend, freshness_seconds)

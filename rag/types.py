@@ -81,10 +81,21 @@ class Chunk:
     metadata: dict[str, Any]
 
 
+def chunk_id_for(doc_id: str, content_hash: str, i: int) -> str:
+    """The id of the i-th chunk of one version of a document: `doc_id:hash8:i`."""
+    return f"{doc_id}:{content_hash[:8]}:{i}"
+
+
+def chunk_version(chunk_id: str) -> str:
+    """The version part (content hash prefix) of a chunk id made by `chunk_id_for`."""
+    return chunk_id.rsplit(":", 2)[-2] if chunk_id.count(":") >= 2 else ""
+
+
 @dataclass
 class IngestSummary:
     written: int = 0  # new or changed documents
     unchanged: int = 0
+    repaired: int = 0  # of the written: unchanged documents redone because the store lacked chunks
     chunks: int = 0  # chunks written
     embedded: int = 0  # texts sent to the embedding model
     skipped: list[Skipped] = field(default_factory=list)
@@ -100,6 +111,7 @@ class IngestSummary:
             "documents": self.documents,
             "written": self.written,
             "unchanged": self.unchanged,
+            "repaired": self.repaired,
             "chunks": self.chunks,
             "embedded": self.embedded,
             "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],

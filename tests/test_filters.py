@@ -1,7 +1,8 @@
-"""Search filters both ways: the exact mask over the BM25 table, and the Chroma `where` clause.
+"""Search filters as one Chroma `where` clause, read three ways: by Chroma, by `matches` on a
+record, and as a filter on the BM25 side (tantivy).
 
 Hybrid search hands Chroma the `where` only when the filters keep under 5% of the chunks (else it
-over-fetches unfiltered and applies the mask itself). Five seeds never get under 5%, so these tests
+over-fetches unfiltered and applies the clause to the hits itself). Five seeds never get under 5%, so these tests
 build 80 one-chunk documents (HashEmbedder, real embedded Chroma under tmp_path) in which each rare
 kind, author and year holds 3 documents (3.75%).
 """
@@ -17,7 +18,7 @@ import pytest
 from rag.assistant import Assistant, build_assistant
 from rag.index.chroma import ChromaStore, make_client
 from rag.index.fakes import HashEmbedder, matches
-from rag.retrieval.filters import mask, where
+from rag.retrieval.filters import where
 from rag.retrieval.hybrid import OVERFETCH_MIN_SHARE, hybrid_search
 from rag.settings import Settings
 from rag.types import DocMeta, Document, SearchFilters
@@ -101,34 +102,45 @@ RARE_FILTERS = {
 }
 
 
-def exact(a: Assistant, filters: SearchFilters, k: int) -> list[tuple[str, float, float]]:
-    """Hybrid search whose dense side is brute-force cosine over exactly the masked chunks."""
+def clause_of(a: Assistant, filters: SearchFilters) -> dict[str, Any] | None:
+    return where(filters, a.lexical().author_keys)
+
+
+def every_chunk(a: Assistant) -> list[tuple[str, str, dict[str, Any]]]:
+    chroma: ChromaStore = a.store.inner  # type: ignore[attr-defined]
+    return [(c, t, m) for page in chroma.chunk_pages() for c, t, m in zip(page["ids"], page["documents"], page["metadatas"])]
+
+
+def share(a: Assistant, filters: SearchFilters) -> float:
     lex = a.lexical()
-    allowed = mask(filters, lex)
-    vectors = a.embedder.embed(lex.texts)
+    return lex.count(clause_of(a, filters)) / len(lex)
+
+
+def exact(a: Assistant, filters: SearchFilters, k: int) -> list[tuple[str, float, float]]:
+    """Hybrid search whose dense side is brute-force cosine over exactly the allowed chunks."""
+    clause = clause_of(a, filters)
+    rows = [(cid, text) for cid, text, meta in every_chunk(a) if matches(meta, clause)]
+    vectors = a.embedder.embed([text for _, text in rows])
 
     def dense(vector: np.ndarray, n: int, _where: dict[str, Any] | None) -> list[tuple[str, float]]:
-        sims = np.where(allowed, vectors @ vector, -np.inf)
-        order = [i for i in np.argsort(-sims, kind="stable")[:n] if allowed[i]]
-        return [(lex.ids[i], float(sims[i])) for i in order]
+        sims = vectors @ vector
+        return [(rows[i][0], float(sims[i])) for i in np.argsort(-sims, kind="stable")[:n]]
 
-    hits = hybrid_search(QUERY, a.embedder.embed([QUERY])[0], lex, dense, k=k, filters=filters)
+    hits = hybrid_search(QUERY, a.embedder.embed([QUERY])[0], a.lexical(), dense, k=k, filters=filters)
     return [(p.chunk_id, round(p.score, 9), round(float(p.meta["cosine"]), 4)) for p in hits]
 
 
 @pytest.mark.parametrize("name", list(RARE_FILTERS), ids=list(RARE_FILTERS))
-def test_a_filter_keeping_under_5_percent_goes_to_chromas_where_and_matches_the_mask(
+def test_a_filter_keeping_under_5_percent_goes_to_chromas_where_and_matches_exact_search(
     recorded: Assistant, name: str
 ) -> None:
     filters = RARE_FILTERS[name]
-    lex = recorded.lexical()
-    share = float(mask(filters, lex).mean())
-    assert 0 < share < OVERFETCH_MIN_SHARE, share
+    assert 0 < share(recorded, filters) < OVERFETCH_MIN_SHARE
 
     hits = recorded.search(QUERY, k=5, filters=filters)
 
     store: RecordingStore = recorded.store  # type: ignore[assignment]
-    assert store.wheres == [where(filters, lex)] and store.wheres[0] is not None  # Chroma did the filtering
+    assert store.wheres == [clause_of(recorded, filters)] and store.wheres[0] is not None  # Chroma filtered
     got = [(p.chunk_id, round(p.score, 9), round(float(p.meta["cosine"]), 4)) for p in hits]
     assert got == exact(recorded, filters, k=5)
     assert {p.doc_id for p in hits} <= {f"doc-{i:03d}" for i in RARE} and len(hits) == len(RARE)
@@ -136,11 +148,11 @@ def test_a_filter_keeping_under_5_percent_goes_to_chromas_where_and_matches_the_
 
 def test_a_broad_filter_is_applied_here_after_an_unfiltered_overfetch(recorded: Assistant) -> None:
     filters = SearchFilters(kinds=["written_question"])
-    assert float(mask(filters, recorded.lexical()).mean()) >= OVERFETCH_MIN_SHARE
+    assert share(recorded, filters) >= OVERFETCH_MIN_SHARE
     hits = recorded.search(QUERY, k=5, filters=filters)
 
     store: RecordingStore = recorded.store  # type: ignore[assignment]
-    assert store.wheres == [None]  # over-fetched without a where; the mask did the filtering
+    assert store.wheres == [None]  # over-fetched without a where; the clause was applied to the hits
     assert [(p.chunk_id, round(p.score, 9), round(float(p.meta["cosine"]), 4)) for p in hits] == exact(
         recorded, filters, k=5
     )
@@ -158,12 +170,11 @@ ALL_FILTERS = RARE_FILTERS | {
 
 
 @pytest.mark.parametrize("name", list(ALL_FILTERS), ids=list(ALL_FILTERS))
-def test_mask_and_where_allow_the_same_chunks(recorded: Assistant, name: str) -> None:
-    filters = ALL_FILTERS[name]
-    lex = recorded.lexical()
-    by_mask = {cid for cid, ok in zip(lex.ids, mask(filters, lex)) if ok}
-    clause = where(filters, lex)
+def test_chroma_matches_and_the_bm25_side_allow_the_same_chunks(recorded: Assistant, name: str) -> None:
+    clause = clause_of(recorded, ALL_FILTERS[name])
+    rows = every_chunk(recorded)
     chroma: ChromaStore = recorded.store.inner  # type: ignore[attr-defined]
-    by_chroma = set(chroma.chunks.get(where=clause, include=[])["ids"]) if clause else set(lex.ids)
-    by_memory = {cid for cid, meta in zip(lex.ids, lex.metas) if matches(meta, clause)}
-    assert by_mask == by_chroma == by_memory
+    by_chroma = set(chroma.chunks.get(where=clause, include=[])["ids"]) if clause else {c for c, _, _ in rows}
+    by_memory = {cid for cid, _, meta in rows if matches(meta, clause)}
+    by_tantivy = recorded.lexical().chunk_ids(clause)
+    assert by_chroma == by_memory == by_tantivy

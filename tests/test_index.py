@@ -87,7 +87,7 @@ def test_interrupted_ingest_is_completed_by_rerun(tmp_path: Path, hashed: HashEm
     embedder = hashed
     crashing = make_assistant(tmp_path / "store", ExplodingEmbedder(embedder, fail_on_call=3))
     with pytest.raises(MemoryError):
-        ingest([SEEDS], crashing.store, batch_chunks=4)
+        ingest([SEEDS], crashing.index, batch_chunks=4)
     partial = crashing.store.doc_hashes()
     assert 0 < len(partial) < 5
     again = make_assistant(tmp_path / "store", embedder)
@@ -175,11 +175,13 @@ def test_boilerplate_is_not_indexed(fast_seeded: Assistant) -> None:
     assert doc is not None and "We welcome receiving correspondence in Welsh" in doc.text
 
 
-def test_bm25_side_is_rebuilt_when_missing(seeded: Assistant, embedder: Any) -> None:
-    shutil.rmtree(seeded.lexical_dir)
-    fresh = make_assistant(seeded.settings.store, embedder)
+def test_bm25_side_is_rebuilt_when_missing(seeded_store: Path, embedder: Any, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(seeded_store, copy)
+    shutil.rmtree(copy / "index-precedents" / "bm25")
+    fresh = make_assistant(copy, embedder)
     assert fresh.search(REVIEW_QUERY, k=1)[0].doc_id == WQ85953
-    assert (seeded.lexical_dir / "table.json").is_file()
+    assert len(fresh.lexical()) == fresh.store.counts()[1] > 0
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ import rag
 
 from .conftest import ROOT
 
-HEAVY = ("bm25s", "chromadb", "onnxruntime")
+HEAVY = ("tantivy", "chromadb", "onnxruntime")
 FRONT_ENDS = [ROOT / "app.py", *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "views").glob("*.py"))]
 ALLOWED_FOR_FRONT_ENDS = ("rag", "rag.types")
 

@@ -19,6 +19,7 @@ from rag.index.chroma import ChromaStore, make_client
 from rag.index.fakes import HashEmbedder, MemoryStore, matches
 from rag.ingest.chunking import chunk_document
 from rag.ingest.files import load_file
+from rag.index.precedents import PrecedentIndex
 from rag.ingest.pipeline import ingest
 from rag.types import Document
 
@@ -94,7 +95,7 @@ def test_an_empty_store(store: Store, hashed: HashEmbedder) -> None:
 
 def test_written_documents_come_back_whole(store: Store) -> None:
     docs = seeds()
-    summary = ingest([], store, items=docs)
+    summary = ingest([], PrecedentIndex(store, None), items=docs)
     assert summary.written == 5
     n_chunks = sum(len(chunk_document(d)) for d in docs)
     assert store.counts() == (5, n_chunks) and summary.chunks == n_chunks
@@ -110,7 +111,7 @@ def test_written_documents_come_back_whole(store: Store) -> None:
 
 def test_chunks_keep_their_text_and_metadata(store: Store) -> None:
     docs = seeds()
-    ingest([], store, items=docs)
+    ingest([], PrecedentIndex(store, None), items=docs)
     expected = {c.chunk_id: (c.text, c.metadata) for d in docs for c in chunk_document(d)}
     assert chunk_rows(store) == expected
 
@@ -118,7 +119,7 @@ def test_chunks_keep_their_text_and_metadata(store: Store) -> None:
 @pytest.mark.parametrize("name", list(WHERES), ids=list(WHERES))
 def test_query_is_nearest_first_within_the_where(store: Store, hashed: HashEmbedder, name: str) -> None:
     docs = seeds()
-    ingest([], store, items=docs)
+    ingest([], PrecedentIndex(store, None), items=docs)
     where = WHERES[name]
     rows = chunk_rows(store)
     hits = store.query(hashed.embed([QUERY])[0], 100, where)
@@ -141,7 +142,7 @@ def test_generation_changes_on_every_bump(store: Store) -> None:
 
 def test_rewriting_a_document_replaces_its_chunks_and_record(store: Store) -> None:
     docs = seeds()
-    ingest([], store, items=docs)
+    ingest([], PrecedentIndex(store, None), items=docs)
     old = {cid for cid in chunk_rows(store) if cid.startswith(WQ85953)}
     wq = next(d for d in docs if d.doc_id == WQ85953)
     changed = dataclasses.replace(
@@ -149,7 +150,7 @@ def test_rewriting_a_document_replaces_its_chunks_and_record(store: Store) -> No
         text=wq.text + "\n\nWe will publish a national practice framework in the spring.\n",
         meta=dataclasses.replace(wq.meta, author_role=None, refs=["WQ85953"]),
     )
-    assert ingest([], store, items=[changed]).written == 1
+    assert ingest([], PrecedentIndex(store, None), items=[changed]).written == 1
     new = {cid for cid in chunk_rows(store) if cid.startswith(WQ85953)}
     assert new and not old & new
     assert store.get_document(WQ85953) == changed
@@ -159,7 +160,7 @@ def test_rewriting_a_document_replaces_its_chunks_and_record(store: Store) -> No
 
 
 def test_remove_takes_the_record_and_the_chunks(store: Store, hashed: HashEmbedder) -> None:
-    ingest([], store, items=seeds())
+    ingest([], PrecedentIndex(store, None), items=seeds())
     _, before = store.counts()
     assert store.remove(WQ85953)
     assert store.get_document(WQ85953) is None and WQ85953 not in store.doc_hashes()
@@ -171,7 +172,7 @@ def test_remove_takes_the_record_and_the_chunks(store: Store, hashed: HashEmbedd
 
 def test_sweep_orphans_deletes_chunks_of_unknown_documents_only(store: Store) -> None:
     docs = seeds()
-    ingest([], store, items=docs)
+    ingest([], PrecedentIndex(store, None), items=docs)
     wq_chunks = len(chunk_document(next(d for d in docs if d.doc_id == WQ85953)))
     known = {d.doc_id for d in docs} - {WQ85953}
     assert store.sweep_orphans(known) == wq_chunks
@@ -195,8 +196,8 @@ def test_embed_chunks_uses_the_stores_embedder(store: Store, hashed: HashEmbedde
 def observe(store: Store, embedder: HashEmbedder) -> dict[str, Any]:
     """Everything the rest of rag/ can see of a store after one scenario of writes."""
     docs = seeds()
-    ingest([], store, items=docs[:3])
-    ingest([], store, items=docs)  # three unchanged, two new
+    ingest([], PrecedentIndex(store, None), items=docs[:3])
+    ingest([], PrecedentIndex(store, None), items=docs)  # three unchanged, two new
     seen: dict[str, Any] = {"counts-after-ingest": store.counts(), "hashes": store.doc_hashes()}
     seen["rows"] = store.list_documents()
     seen["chunks"] = chunk_rows(store)

@@ -44,13 +44,22 @@ class Store(Protocol):
     location: str  # where the index lives, for people ("embedded Chroma in .ymateb")
 
     def generation(self) -> str:
-        """A stamp that changes after every completed write (the BM25 side rebuilds on change)."""
+        """A stamp that changes after every completed write (other processes catch up on change)."""
         ...
 
     def bump_generation(self) -> str: ...
 
-    def doc_hashes(self) -> dict[str, str]:
-        """{doc_id: content_hash} of every complete document."""
+    def doc_states(self, ids: list[str] | None = None) -> dict[str, tuple[str, int]]:
+        """{doc_id: (content_hash, chunk count)} of every complete document, or of those in `ids`."""
+        ...
+
+    def doc_hashes(self, ids: list[str] | None = None) -> dict[str, str]:
+        """{doc_id: content_hash} of every complete document, or of those in `ids`."""
+        ...
+
+    def get_chunks(self, ids: list[str], text: bool = True) -> dict[str, list[Any]]:
+        """Those of these chunks the store holds, as {"ids", "documents", "metadatas"} in `ids` order
+        (only "ids" filled when `text` is False)."""
         ...
 
     def chunk_pages(self) -> Iterator[dict[str, Any]]:
@@ -79,6 +88,7 @@ class Store(Protocol):
 
     def remove(self, doc_id: str) -> bool: ...
 
-    def sweep_orphans(self, known: set[str]) -> int:
-        """Delete chunks whose document has no complete record (leftovers of a crash)."""
+    def sweep_orphans(self, known: set[str], only: list[str] | None = None) -> int:
+        """Delete chunks whose document has no complete record (leftovers of a crash): all of them,
+        or only those of the documents in `only`."""
         ...

@@ -2,8 +2,8 @@
 
 A document's record is written only after all its chunks are in, so a document whose record
 (with the right content hash) exists is complete; anything else is redone on the next ingest.
-The `generation` stamp on the documents collection changes after every completed write, so the
-BM25 side (rag.index.bm25) knows when it must rebuild.
+The `generation` stamp on the documents collection changes after every completed write, so
+other processes and machines know to catch up (rag.index.precedents).
 """
 
 from __future__ import annotations
@@ -166,13 +166,41 @@ class ChromaStore:
             meta = self._client.get_collection(self.docs.name, embedding_function=self._ef).metadata
             return str((meta or {}).get("generation", ""))
 
-    def doc_hashes(self) -> dict[str, str]:
-        """{doc_id: content_hash} of every complete document."""
-        out: dict[str, str] = {}
-        for page in self._pages(self.docs, include=["metadatas"]):
+    def doc_states(self, ids: list[str] | None = None) -> dict[str, tuple[str, int]]:
+        """{doc_id: (content_hash, chunk count)} of every complete document (or of those in `ids`)."""
+        out: dict[str, tuple[str, int]] = {}
+        pages = (
+            self._pages(self.docs, include=["metadatas"])
+            if ids is None
+            else self._by_ids(self.docs, ids, ["metadatas"])
+        )
+        for page in pages:
             for doc_id, meta in zip(page["ids"], page["metadatas"]):
-                out[doc_id] = str(meta.get("content_hash", ""))
+                out[doc_id] = (str(meta.get("content_hash", "")), int(meta.get("n_chunks", 0) or 0))
         return out
+
+    def doc_hashes(self, ids: list[str] | None = None) -> dict[str, str]:
+        """{doc_id: content_hash} of every complete document (or of those in `ids`)."""
+        return {doc_id: state[0] for doc_id, state in self.doc_states(ids).items()}
+
+    def get_chunks(self, ids: list[str], text: bool = True) -> dict[str, list]:
+        """Those of these chunks the store holds: {"ids", "documents", "metadatas"} in `ids` order
+        (only "ids" filled when `text` is False)."""
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        if not text:
+            got = {cid for page in self._by_ids(self.chunks, ids, []) for cid in page["ids"]}
+            return {"ids": [cid for cid in ids if cid in got], "documents": [], "metadatas": []}
+        for page in self._by_ids(self.chunks, ids, ["documents", "metadatas"]):
+            found.update(
+                (cid, (doc, meta)) for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"])
+            )
+        kept = [cid for cid in ids if cid in found]
+        return {"ids": kept, "documents": [found[c][0] for c in kept], "metadatas": [found[c][1] for c in kept]}
+
+    def _by_ids(self, collection: Any, ids: list[str], include: list[str]) -> Iterator[dict[str, Any]]:
+        for s in range(0, len(ids), PAGE):
+            with _translated("read the index"):
+                yield collection.get(ids=ids[s : s + PAGE], include=include)
 
     def chunk_pages(self) -> Iterator[dict[str, Any]]:
         """Every chunk (ids, documents, metadatas) page by page: the BM25 side rebuilds from this."""
@@ -268,11 +296,16 @@ class ChromaStore:
             self.chunks.delete(where={"doc_id": doc_id})  # ... which sweep_orphans() removes
         return True
 
-    def sweep_orphans(self, known: set[str]) -> int:
-        """Delete chunks whose document has no complete record (left by a crash)."""
+    def sweep_orphans(self, known: set[str], only: list[str] | None = None) -> int:
+        """Delete chunks whose document has no complete record (left by a crash): every such chunk,
+        or only those of the documents in `only`."""
+        if only is not None:
+            pages = (self._chunks_of(only[s : s + PAGE]) for s in range(0, len(only), PAGE))
+        else:
+            pages = self._pages(self.chunks, include=["metadatas"])
         orphans = [
             cid
-            for page in self._pages(self.chunks, include=["metadatas"])
+            for page in pages
             for cid, meta in zip(page["ids"], page["metadatas"])
             if meta.get("doc_id") not in known
         ]
@@ -280,6 +313,10 @@ class ChromaStore:
             for s in range(0, len(orphans), PAGE):
                 self.chunks.delete(ids=orphans[s : s + PAGE])
         return len(orphans)
+
+    def _chunks_of(self, doc_ids: list[str]) -> dict[str, Any]:
+        with _translated("read the index"):
+            return self.chunks.get(where={"doc_id": {"$in": doc_ids}}, include=["metadatas"])
 
     def bump_generation(self) -> str:
         gen = uuid.uuid4().hex

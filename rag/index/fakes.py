@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from rag.index.base import DIM, chunk_vectors
 from rag.index.records import doc_record, document_from_record
+from rag.index.where import matches
 from rag.text.words import content_words
 from rag.types import Chunk, Document
 
@@ -69,57 +70,6 @@ class HashEmbedder:
         return hit
 
 
-# ---------------------------------------------------------------------------- the Chroma `where` subset
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "$eq": lambda v, x: v == x,
-    "$ne": lambda v, x: v != x,
-    "$gt": lambda v, x: v > x,
-    "$gte": lambda v, x: v >= x,
-    "$lt": lambda v, x: v < x,
-    "$lte": lambda v, x: v <= x,
-    "$in": lambda v, x: v in x,
-    "$nin": lambda v, x: v not in x,
-}
-
-
-_ORDERED = ("$gt", "$gte", "$lt", "$lte")
-
-
-def matches(meta: dict[str, Any], where: dict[str, Any] | None) -> bool:
-    """Whether a metadata record passes a Chroma `where` clause ($and, $or, and the field operators
-    above; a plain value means $eq). A field the record lacks fails every operator but $ne and $nin,
-    as in Chroma."""
-    if not where:
-        return True
-    for key, cond in where.items():
-        if key == "$and":
-            ok = all(matches(meta, c) for c in cond)
-        elif key == "$or":
-            ok = any(matches(meta, c) for c in cond)
-        else:
-            ok = _field_matches(meta, key, cond)
-        if not ok:
-            return False
-    return True
-
-
-def _field_matches(meta: dict[str, Any], key: str, cond: Any) -> bool:
-    ops = cond if isinstance(cond, dict) else {"$eq": cond}
-    for op, operand in ops.items():
-        if op not in _COMPARE:
-            raise ValueError(f"MemoryStore does not evaluate the where operator {op!r}")
-        if op in _ORDERED and (isinstance(operand, bool) or not isinstance(operand, (int, float))):
-            raise ValueError(f"{op} takes an int or a float, not {operand!r} (as in Chroma)")
-        if key not in meta:
-            if op in ("$ne", "$nin"):
-                continue
-            return False
-        if not _COMPARE[op](meta[key], operand):
-            return False
-    return True
-
-
 # ---------------------------------------------------------------------------- the store
 
 
@@ -142,9 +92,27 @@ class MemoryStore:
         self._generation = uuid.uuid4().hex
         return self._generation
 
-    def doc_hashes(self) -> dict[str, str]:
+    def doc_states(self, ids: list[str] | None = None) -> dict[str, tuple[str, int]]:
         with self._lock:
-            return {doc_id: str(meta.get("content_hash", "")) for doc_id, (_, meta) in self._docs.items()}
+            wanted = self._docs if ids is None else [i for i in dict.fromkeys(ids) if i in self._docs]
+            return {
+                d: (str(self._docs[d][1].get("content_hash", "")), int(self._docs[d][1].get("n_chunks", 0)))
+                for d in wanted
+            }
+
+    def doc_hashes(self, ids: list[str] | None = None) -> dict[str, str]:
+        return {doc_id: state[0] for doc_id, state in self.doc_states(ids).items()}
+
+    def get_chunks(self, ids: list[str], text: bool = True) -> dict[str, list[Any]]:
+        with self._lock:
+            kept = [cid for cid in ids if cid in self._chunks]
+            if not text:
+                return {"ids": kept, "documents": [], "metadatas": []}
+            return {
+                "ids": kept,
+                "documents": [self._chunks[c][0] for c in kept],
+                "metadatas": [dict(self._chunks[c][1]) for c in kept],
+            }
 
     def chunk_pages(self) -> Iterator[dict[str, Any]]:
         with self._lock:
@@ -212,9 +180,14 @@ class MemoryStore:
                 del self._chunks[cid]
         return True
 
-    def sweep_orphans(self, known: set[str]) -> int:
+    def sweep_orphans(self, known: set[str], only: list[str] | None = None) -> int:
+        scope = set(only) if only is not None else None
         with self._lock:
-            orphans = [cid for cid, (_, meta, _) in self._chunks.items() if meta.get("doc_id") not in known]
+            orphans = [
+                cid
+                for cid, (_, meta, _) in self._chunks.items()
+                if meta.get("doc_id") not in known and (scope is None or meta.get("doc_id") in scope)
+            ]
             for cid in orphans:
                 del self._chunks[cid]
         return len(orphans)

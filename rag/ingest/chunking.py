@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from rag.types import Chunk, Document, flat_metadata
+from rag.types import Chunk, Document, chunk_id_for, flat_metadata
 
 CHUNK_SIZE = 1000  # characters; ~200 MiniLM tokens, under its 256-token window
 CHUNK_OVERLAP = 120
@@ -34,7 +34,6 @@ def indexable_segments(text: str, boilerplate: list[tuple[int, int]]) -> list[tu
 def chunk_document(doc: Document) -> list[Chunk]:
     """Paragraph-aware chunks of the document's non-boilerplate text, with offsets into doc.text."""
     base = flat_metadata(doc)
-    version = doc.content_hash[:8]
     chunks: list[Chunk] = []
     for seg_start, seg_end in indexable_segments(doc.text, doc.boilerplate):
         for piece in _splitter.create_documents([doc.text[seg_start:seg_end]]):
@@ -46,5 +45,5 @@ def chunk_document(doc: Document) -> list[Chunk]:
             i = len(chunks)
             meta = dict(base, start=start, end=end, chunk_index=i)
             meta["section"] = "answer" if end > doc.meta.answer_start else "question"
-            chunks.append(Chunk(f"{doc.doc_id}:{version}:{i}", doc.doc_id, body, start, end, meta))
+            chunks.append(Chunk(chunk_id_for(doc.doc_id, doc.content_hash, i), doc.doc_id, body, start, end, meta))
     return chunks

@@ -1,36 +1,19 @@
-"""Search filters applied two ways: as a mask over the BM25 table, and as a Chroma `where` clause.
+"""Search filters as one Chroma `where` clause.
 
-Both read one `rag.types.SearchFilters` (kind, date range, as-of, author or department, excluded
-documents) and must agree: a test runs the same filters through both paths.
+`where` reads a `rag.types.SearchFilters` (kind, date range, as-of, author or department,
+excluded documents). Chroma evaluates the clause on the dense side; rag.index.where evaluates it
+on one record (`matches`) and on the BM25 side (`to_tantivy`); a test runs it through all three.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from rag.index.bm25 import LexicalIndex
 from rag.text.dates import date_int
 from rag.types import SearchFilters
 
-
-def mask(filters: SearchFilters, lex: LexicalIndex) -> np.ndarray:
-    """Boolean column: which of the lexical table's chunks pass the filters."""
-    ok = np.ones(len(lex), dtype=bool)
-    if filters.kinds:
-        ok &= np.isin(lex.kinds, filters.kinds)
-    lo, hi = date_bounds(filters)
-    if lo is not None:
-        ok &= lex.dates >= lo
-    if hi is not None:
-        ok &= (lex.dates < hi) & (lex.dates > 0)
-    if filters.author:
-        needle = filters.author.lower()
-        ok &= np.array([needle in a for a in lex.authors], dtype=bool)
-    if filters.exclude_doc_ids:
-        ok &= np.array([m.get("doc_id") not in filters.exclude_doc_ids for m in lex.metas], dtype=bool)
-    return ok
+NO_AUTHOR = "\x00no-such-author"
 
 
 def date_bounds(filters: SearchFilters) -> tuple[int | None, int | None]:
@@ -43,8 +26,9 @@ def date_bounds(filters: SearchFilters) -> tuple[int | None, int | None]:
     return lo, (min(his) if his else None)
 
 
-def where(filters: SearchFilters, lex: LexicalIndex) -> dict[str, Any] | None:
-    """The same filters as a Chroma `where` clause."""
+def where(filters: SearchFilters, author_keys: Callable[[str], list[str]]) -> dict[str, Any] | None:
+    """The filters as a Chroma `where` clause; `author_keys(needle)` lists the indexed author keys
+    containing the author filter (Chroma has no substring match on metadata)."""
     clauses: list[dict[str, Any]] = []
     if filters.kinds:
         clauses.append({"kind": {"$in": list(filters.kinds)}})
@@ -54,8 +38,7 @@ def where(filters: SearchFilters, lex: LexicalIndex) -> dict[str, Any] | None:
     if hi is not None:
         clauses += [{"date_int": {"$lt": hi}}, {"date_int": {"$gt": 0}}]
     if filters.author:
-        needle = filters.author.lower()
-        keys = sorted({a for a in lex.authors if needle in a}) or ["\x00no-such-author"]
+        keys = author_keys(filters.author.lower()) or [NO_AUTHOR]
         clauses.append({"author_key": {"$in": keys}})
     if filters.exclude_doc_ids:
         clauses.append({"doc_id": {"$nin": sorted(filters.exclude_doc_ids)}})

@@ -8,6 +8,7 @@ import threading
 import Stemmer
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+TOKEN_RE = re.compile(r"\w\w+")  # search terms: words and numbers (2021, wq85953) of two or more characters
 NUMBER_RE = re.compile(r"\d+(?:[.,/]\d+)*")
 # English function words and the few Welsh ones that open most sentences, lower case.
 STOPWORDS = frozenset(
@@ -34,3 +35,10 @@ def content_words(text: str) -> set[str]:
     """The stemmed words of a text that carry meaning: no stopwords, none under three letters."""
     words = [w.lower().replace("\u2019", "'") for w in WORD_RE.findall(text)]
     return set(stemmer().stemWords([w for w in words if len(w) > 2 and w not in STOPWORDS]))
+
+
+def search_tokens(text: str) -> list[str]:
+    """The terms BM25 indexes and queries: lower-cased words and numbers, stopwords dropped, stemmed,
+    repeats kept (term frequency counts)."""
+    words = [w for w in TOKEN_RE.findall(text.lower()) if w not in STOPWORDS]
+    return stemmer().stemWords(words)

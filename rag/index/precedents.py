@@ -1,0 +1,225 @@
+"""The index: the store (vectors, chunks, document records) and its BM25 side, kept in step.
+
+Every write goes through `PrecedentIndex.write` or `.remove`, one batch at a time, under a lock
+that every process writing to this index on this machine shares:
+
+    1. journal the batch's document ids (a small file, replaced atomically);
+    2. write the store (old records out, chunks in, then the new records: a record means complete);
+    3. write the BM25 side in one tantivy commit;
+    4. clear the journal and bump the store's generation stamp.
+
+A kill or a full disk anywhere in 1-4 leaves the journal behind. Whoever next holds the lock
+replays it first: each journalled document is made to match the store's record (indexed from the
+store's chunks, or dropped when it has no record), and chunks the store holds for it without a
+record are deleted. Only journalled documents are touched, so a writer never sweeps another's
+work; and outside the lock no batch is half-written, so a full `repair` under the lock is safe.
+
+Readers (`sync`) reload the BM25 side when the generation changes. With a Chroma server the BM25
+side is this machine's own copy, so a changed generation means another machine wrote: the two
+sides are then compared document by document (`repair`) instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from rag.errors import StoreError
+from rag.index.base import Store
+from rag.index.lexical import ChunkRow, LexicalIndex
+from rag.types import Chunk, Document, chunk_id_for, chunk_version
+
+LOCK_WAIT_SECONDS = 600.0  # a writer waits this long for another's batch before giving up
+JOURNAL = "journal.json"
+
+
+@dataclass
+class RepairReport:
+    """What `repair` found and did."""
+
+    indexed: list[str] = field(default_factory=list)  # brought into the BM25 side
+    dropped: list[str] = field(default_factory=list)  # removed from it (no record any more)
+    incomplete: list[str] = field(default_factory=list)  # records whose chunks the store lacks
+    swept: int = 0  # chunks without a record deleted from the store
+
+
+class PrecedentIndex:
+    """The store and its BM25 side; `state_dir` holds the lock, the journal and the BM25 side
+    (None: all in memory, for a MemoryStore). `shared` means the store is a server other
+    machines write to."""
+
+    def __init__(self, store: Store, state_dir: Path | None, shared: bool = False) -> None:
+        self.store = store
+        self.state_dir = state_dir
+        self.shared = shared
+        self.lexical = LexicalIndex(state_dir / "bm25" if state_dir else None)
+        self._thread_lock = threading.RLock()
+        self._file_lock = FileLock(str(state_dir / "write.lock"), thread_local=False) if state_dir else None
+        self._seen: str | None = None
+
+    # -- the lock and the journal ----------------------------------------------------------
+    @contextmanager
+    def locked(self, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+        """Hold the write lock (this process's threads and every other process on this machine);
+        an unfinished batch left by a crash is repaired first."""
+        with self._thread_lock:
+            if self._file_lock is None:
+                yield
+                return
+            self.state_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+            try:
+                self._file_lock.acquire(timeout=wait)
+            except Timeout:
+                raise StoreError(
+                    f"Another process has been writing to the index for over {wait:.0f} s; "
+                    "try again when it has finished"
+                ) from None
+            try:
+                self._replay()
+                yield
+            finally:
+                self._file_lock.release()
+
+    def _journal_path(self) -> Path | None:
+        return self.state_dir / JOURNAL if self.state_dir else None
+
+    def _begin(self, doc_ids: list[str]) -> None:
+        path = self._journal_path()
+        if path is None:
+            return
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"doc_ids": doc_ids}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    def _end(self) -> None:
+        path = self._journal_path()
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    def _replay(self) -> None:
+        """Finish what a crashed batch left (only its own documents)."""
+        path = self._journal_path()
+        if path is None or not path.exists():
+            return
+        try:
+            doc_ids = list(json.loads(path.read_text(encoding="utf-8"))["doc_ids"])
+        except (OSError, ValueError, KeyError, TypeError):
+            doc_ids = None  # unreadable (the disk filled while writing it): compare everything
+        if doc_ids is None:
+            self._repair_all()
+        else:
+            self._resync(doc_ids)
+            if not self.shared:
+                self.store.sweep_orphans(set(self.store.doc_hashes(doc_ids)), only=doc_ids)
+        self._end()
+        self._mark_changed()
+
+    # -- writing ---------------------------------------------------------------------------
+    def embed_chunks(self, docs: list[Document], chunks: dict[str, list[Chunk]]) -> np.ndarray:
+        return self.store.embed_chunks(docs, chunks)
+
+    def write(self, docs: list[Document], chunks: dict[str, list[Chunk]], vectors: np.ndarray | None = None) -> int:
+        """Write a batch to both sides (see the module docstring); returns the texts written."""
+        if vectors is None:
+            vectors = self.embed_chunks(docs, chunks)
+        with self.locked():
+            self._begin([d.doc_id for d in docs])
+            written = self.store.write(docs, chunks, vectors)
+            self.lexical.apply(
+                {d.doc_id: [ChunkRow(c.chunk_id, c.text, c.metadata) for c in chunks[d.doc_id]] for d in docs}
+            )
+            self._end()
+            self._mark_changed()
+        return written
+
+    def remove(self, doc_id: str) -> bool:
+        with self.locked():
+            self._begin([doc_id])
+            removed = self.store.remove(doc_id)
+            self.lexical.apply({}, drop=[doc_id])
+            self._end()
+            if removed:
+                self._mark_changed()
+        return removed
+
+    def _mark_changed(self) -> None:
+        self._seen = self.store.bump_generation()
+
+    # -- keeping the sides in step ---------------------------------------------------------
+    def _resync(self, doc_ids: Iterable[str]) -> RepairReport:
+        """Make the BM25 side match the store's records for these documents."""
+        ids = list(dict.fromkeys(doc_ids))
+        states = self.store.doc_states(ids)
+        report = RepairReport(dropped=[d for d in ids if d not in states or states[d][1] == 0])
+        put: dict[str, list[ChunkRow]] = {}
+        for doc_id, (content_hash, n_chunks) in states.items():
+            if n_chunks == 0:
+                continue
+            wanted = [chunk_id_for(doc_id, content_hash, i) for i in range(n_chunks)]
+            page = self.store.get_chunks(wanted)
+            if len(page["ids"]) < n_chunks:
+                report.incomplete.append(doc_id)
+                report.dropped.append(doc_id)
+                continue
+            put[doc_id] = [
+                ChunkRow(cid, text, meta) for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"])
+            ]
+        self.lexical.apply(put, drop=report.dropped)
+        report.indexed = list(put)
+        return report
+
+    def _repair_all(self) -> RepairReport:
+        states = self.store.doc_states()
+        held = self.lexical.versions()
+        wrong = [
+            d for d, (h, n) in states.items() if n > 0 and held.get(d) != (chunk_version(chunk_id_for(d, h, 0)), n)
+        ]
+        gone = [d for d in held if d not in states or states[d][1] == 0]
+        report = self._resync([*wrong, *gone])
+        if not self.shared:
+            report.swept = self.store.sweep_orphans(set(states))
+        return report
+
+    def repair(self) -> RepairReport:
+        """Compare the two sides document by document and bring the BM25 side into step; delete
+        chunks without a record (embedded only: on a server they may be another machine's batch)."""
+        with self.locked():
+            report = self._repair_all()
+            if report.indexed or report.dropped or report.swept:
+                self._mark_changed()
+            return report
+
+    def in_step(self) -> bool:
+        """A cheap check: the store's chunk count matches the BM25 side's."""
+        return self.store.counts()[1] == len(self.lexical)
+
+    def sync(self) -> None:
+        """Catch up with writes made elsewhere (another process, thread or machine)."""
+        generation = self.store.generation()
+        first = self._seen is None
+        if generation == self._seen:
+            return
+        self.lexical.reload()
+        journal = self._journal_path()
+        if (journal is not None and journal.exists()) or self.shared or (first and not self.in_step()):
+            self._catch_up()
+        self._seen = generation
+
+    def _catch_up(self) -> None:
+        try:
+            with self.locked(wait=0 if not self.shared else LOCK_WAIT_SECONDS):
+                if self.shared or not self.in_step():
+                    self._repair_all()
+        except StoreError:
+            pass  # another writer holds the lock: it replays or finishes; we read what is there
