@@ -13,8 +13,9 @@ The pipeline, one package per stage (imports only point down this list):
     rag.assistant   the composition root: build_assistant()
 
 The public API is below; front ends (the CLI, the Streamlit app) use only it and `rag.types`: the
-composition root, request parsing, export, uploads, the eval runner and its metric registry, and the
-few text helpers a page needs to show dates, markers and snippets as the library does.
+composition root, request parsing, export, uploads, the eval runner and its metric registry, the
+checks a search must pass, and the few text helpers a page needs to show dates,
+markers and snippets as the library does.
 Heavy parts (chromadb, onnxruntime, bm25s) load on first use, not on `import rag`.
 """
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from rag.evaluation.report import validate_result, write_report
     from rag.evaluation.runner import CorpusSpec, read_json, run_eval
     from rag.ingest.uploads import UploadResult, ingest_uploads, read_upload_text
+    from rag.retrieval.query import check_search
     from rag.text.dates import human_date
     from rag.text.markers import MARKER_RE
     from rag.text.shorten import shorten
@@ -55,6 +57,7 @@ _LAZY = {
     "run_eval": "rag.evaluation.runner",
     "read_json": "rag.evaluation.runner",
     "compare_runs": "rag.evaluation.compare",
+    "check_search": "rag.retrieval.query",
     "format_comparison": "rag.evaluation.compare",
     "validate_result": "rag.evaluation.report",
     "write_report": "rag.evaluation.report",
@@ -78,6 +81,7 @@ __all__ = [
     "build_assistant",
     "case_keys",
     "case_score_keys",
+    "check_search",
     "compare_runs",
     "ConfigError",
     "CorpusSpec",

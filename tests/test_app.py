@@ -276,6 +276,14 @@ def test_open_a_document_in_full(store: Path) -> None:
     assert "Open a document to read it in full" in at.info[0].value
 
 
+def test_a_stopword_only_search_is_refused(store: Path) -> None:
+    at = start("precedents")
+    at.text_input(key="prec_query").set_value("what is the")
+    button(at, "Search").click().run()
+    assert not at.exception
+    assert "only common words" in at.error[0].value and not headings(at)
+
+
 # ---------------------------------------------------------------------------- Corpus
 
 
