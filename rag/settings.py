@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     passages_per_doc: int = Field(default=3, ge=1, description="At most this many passages from one document")
     embed_batch_size: int = Field(default=16, ge=1, description="Texts per embedding-model run")
     embed_threads: int = Field(default=0, ge=0, description="ONNX threads; 0 = onnxruntime decides")
+    data_dir: Path | None = Field(
+        default=None,
+        description="Shared data folder the Evaluation page may read corpora and cases from (besides evals/, seeds/)",
+    )
 
     @field_validator("chroma_url", "llm_base_url")
     @classmethod
