@@ -13,8 +13,9 @@ The pipeline, one package per stage (imports only point down this list):
     rag.assistant   the composition root: build_assistant()
 
 The public API is below; front ends (the CLI, the Streamlit app) use only it and `rag.types`: the
-composition root, request parsing, export, uploads, the eval runner and its metric registry, and the
-few text helpers a page needs to show dates, markers and snippets as the library does.
+composition root, request parsing, export, uploads, the eval runner and its metric registry, the
+checks a search and a page's paths must pass, and the few text helpers a page needs to show dates,
+markers and snippets as the library does.
 Heavy parts (chromadb, onnxruntime, tantivy) load on first use, not on `import rag`.
 """
 
@@ -31,10 +32,12 @@ if TYPE_CHECKING:
     from rag.drafting.export import docx_bytes, to_docx, to_markdown
     from rag.drafting.intake import parse_request, parse_request_file
     from rag.evaluation.compare import compare_runs, format_comparison
+    from rag.evaluation.paths import allowed_roots, resolve_allowed, save_uploads
     from rag.evaluation.registry import BASELINES, METRICS, Metric, baseline_values, case_keys, case_score_keys, shown
     from rag.evaluation.report import validate_result, write_report
     from rag.evaluation.runner import CorpusSpec, read_json, run_eval
     from rag.ingest.uploads import UploadResult, ingest_uploads, read_upload_text
+    from rag.retrieval.query import check_search
     from rag.text.dates import human_date
     from rag.text.markers import MARKER_RE
     from rag.text.shorten import shorten
@@ -55,6 +58,10 @@ _LAZY = {
     "run_eval": "rag.evaluation.runner",
     "read_json": "rag.evaluation.runner",
     "compare_runs": "rag.evaluation.compare",
+    "allowed_roots": "rag.evaluation.paths",
+    "resolve_allowed": "rag.evaluation.paths",
+    "save_uploads": "rag.evaluation.paths",
+    "check_search": "rag.retrieval.query",
     "format_comparison": "rag.evaluation.compare",
     "validate_result": "rag.evaluation.report",
     "write_report": "rag.evaluation.report",
@@ -72,12 +79,14 @@ _LAZY = {
 }
 
 __all__ = [
+    "allowed_roots",
     "Assistant",
     "baseline_values",
     "BASELINES",
     "build_assistant",
     "case_keys",
     "case_score_keys",
+    "check_search",
     "compare_runs",
     "ConfigError",
     "CorpusSpec",
@@ -94,7 +103,9 @@ __all__ = [
     "parse_request_file",
     "read_json",
     "read_upload_text",
+    "resolve_allowed",
     "run_eval",
+    "save_uploads",
     "Settings",
     "shorten",
     "shown",

@@ -1,8 +1,13 @@
-"""The `ymateb` command line: a thin shell over rag.assistant."""
+"""The `ymateb` command line: a thin shell over rag.assistant.
+
+Everything it prints goes through `say` (text from documents can hold terminal escape bytes) or
+`_echo_json`; errors are one line, exit code 2 for a usage or settings error, 1 otherwise.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -11,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from rag.errors import ConfigError, YmatebError
+from rag.errors import ConfigError, InputError, YmatebError
 from rag.settings import Settings, load_settings
+from rag.text.safe import printable, redact_urls
 
 if TYPE_CHECKING:
     from rag.evaluation.registry import Metric
@@ -28,10 +34,19 @@ def _assistant(store: str | None) -> Any:
     return build_assistant(_settings(store))
 
 
-class ConfigProblem(click.ClickException):
-    """A ConfigError: one line like any error, but exit code 2, as for a usage error."""
+class BadUsage(click.ClickException):
+    """A usage error in one line (click's own UsageError adds the usage text): exit code 2."""
 
     exit_code = 2
+
+
+class ConfigProblem(BadUsage):
+    """A ConfigError: one line like any error, but exit code 2, as for a usage error."""
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print a line that may hold document text, without its control characters (\\n and \\t kept)."""
+    click.echo(printable(text), err=err)
 
 
 def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -42,11 +57,15 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except ConfigError as exc:
-            raise ConfigProblem(str(exc)) from exc
+            raise ConfigProblem(_shown(exc)) from exc
         except YmatebError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(_shown(exc)) from exc
 
     return wrapper
+
+
+def _shown(exc: Exception) -> str:
+    return printable(redact_urls(str(exc)))
 
 
 store_option = click.option(
@@ -54,8 +73,13 @@ store_option = click.option(
 )
 
 
+# json.dumps escapes C0 controls itself; DEL, C1 and the bidi overrides are escaped here (same JSON value).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 @click.group()
@@ -75,26 +99,26 @@ def ingest_cmd(paths: tuple[str, ...], store: str | None, as_json: bool) -> None
     if as_json:
         _echo_json(summary.to_dict())
     else:
-        click.echo(
+        say(
             f"{summary.documents} documents ({summary.written} new or changed, {summary.unchanged} unchanged), "
             f"{summary.chunks} chunks written, {summary.embedded} embedded, {len(summary.skipped)} skipped, "
             f"{summary.seconds:.1f} s"
         )
         for s in summary.skipped:
-            click.echo(f"  skipped {s.source}: {s.reason}", err=True)
+            say(f"  skipped {s.source}: {s.reason}", err=True)
     if summary.skipped:
         sys.exit(1)
 
 
 @main.command("search")
 @click.argument("query")
-@click.option("--k", default=5, show_default=True, help="Number of passages")
+@click.option("--k", default=5, show_default=True, help="Number of passages (1 or more)")
 @click.option("--kind", "kinds", multiple=True, help="Only this kind (repeatable), e.g. written_question")
 @click.option("--as-of", default=None, help="Only documents dated strictly before YYYY-MM-DD")
 @click.option("--from", "date_from", default=None, help="Only documents dated on or after YYYY-MM-DD")
 @click.option("--to", "date_to", default=None, help="Only documents dated on or before YYYY-MM-DD")
 @click.option("--author", default=None, help="Author, role or department contains this text")
-@click.option("--per-doc", default=None, type=int, help="At most this many passages per document")
+@click.option("--per-doc", default=None, type=int, help="At most this many passages per document (1 or more)")
 @click.option("--json", "as_json", is_flag=True)
 @store_option
 @friendly
@@ -111,6 +135,7 @@ def search_cmd(
     store: str | None,
 ) -> None:
     """Hybrid (dense + BM25) search of the precedents."""
+    from rag.retrieval.query import check_search
     from rag.text.dates import parse_iso_date
     from rag.types import SearchFilters
 
@@ -121,18 +146,27 @@ def search_cmd(
         date_to=parse_iso_date(date_to, "--to"),
         author=author,
     )
+    query = _usage(check_search, query, k, per_doc, k_label="--k", per_doc_label="--per-doc")
     results = [p.to_result() for p in _assistant(store).search(query, k=k, filters=filters, per_doc=per_doc)]
     if as_json:
         _echo_json({"results": results})
         return
     if not results:
-        click.echo("No matching precedents.")
+        say("No matching precedents.")
     for i, r in enumerate(results, 1):
         head = " · ".join(str(x) for x in (r["ref"], r["date"], r["kind"], r["author"]) if x)
-        click.echo(f"{i}. [{r['doc_id']}] {head}  (score {r['score']:.4f})")
+        say(f"{i}. [{r['doc_id']}] {head}  (score {r['score']:.4f})")
         if r["title"]:
-            click.echo(f"   {r['title'][:150]}")
-        click.echo("   " + " ".join(r["text"].split())[:300])
+            say(f"   {r['title'][:150]}")
+        say("   " + " ".join(r["text"].split())[:300])
+
+
+def _usage(check: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """check(*args, **kwargs), its InputError shown as a one-line usage error (exit code 2)."""
+    try:
+        return check(*args, **kwargs)
+    except InputError as exc:
+        raise BadUsage(_shown(exc)) from exc
 
 
 @main.command("stats")
@@ -145,10 +179,10 @@ def stats_cmd(as_json: bool, store: str | None) -> None:
     if as_json:
         _echo_json(stats)
         return
-    click.echo(f"Store: {stats['store']}\nEmbedding model: {stats['embedding_model']}")
-    click.echo(f"{stats['documents']} documents, {stats['chunks']} chunks")
+    say(f"Store: {stats['store']}\nEmbedding model: {stats['embedding_model']}")
+    say(f"{stats['documents']} documents, {stats['chunks']} chunks")
     for kind, row in sorted(stats["by_kind"].items()):
-        click.echo(f"  {kind:<22} {row['documents']:>7} documents {row['chunks']:>8} chunks")
+        say(f"  {kind:<22} {row['documents']:>7} documents {row['chunks']:>8} chunks")
 
 
 @main.command("show")
@@ -160,14 +194,16 @@ def show_cmd(doc_id: str, as_json: bool, store: str | None) -> None:
     """Print a stored document with its metadata."""
     doc = _assistant(store).get_document(doc_id)
     if doc is None:
-        raise click.ClickException(f"No document {doc_id!r} in the index; `ymateb stats` lists what is there.")
+        raise click.ClickException(
+            printable(f"No document {doc_id!r} in the index; `ymateb stats` lists what is there.")
+        )
     if as_json:
         _echo_json({"doc_id": doc.doc_id, "source": doc.source, "metadata": doc.meta.to_dict(), "text": doc.text})
         return
     for key, value in doc.meta.to_dict().items():
         if value not in (None, "", []):
-            click.echo(f"{key}: {value}")
-    click.echo("-" * 72 + "\n" + doc.text)
+            say(f"{key}: {value}")
+    say("-" * 72 + "\n" + doc.text)
 
 
 @main.command("remove")
@@ -178,7 +214,7 @@ def remove_cmd(doc_id: str, store: str | None) -> None:
     """Delete one document and its chunks from the index."""
     if not _assistant(store).remove(doc_id):
         raise click.ClickException(f"No document {doc_id!r} in the index.")
-    click.echo(f"Removed {doc_id}.")
+    say(f"Removed {doc_id}.")
 
 
 @main.command("draft")
@@ -222,17 +258,25 @@ def draft_cmd(
     if docx_out:
         to_docx(result, docx_out)
     if md_out:
-        Path(md_out).write_text(to_markdown(result), encoding="utf-8")
+        write_text(md_out, to_markdown(result), "Markdown file")
     if as_json:
         _echo_json(result.to_json())
         return
-    click.echo(result.text)
+    say(result.text)
     if result.citations:
-        click.echo("\nSources:")
+        say("\nSources:")
         for c in result.citations:
-            click.echo(f"  [{c.n}] {c.ref or c.doc_id} · {c.date or 'undated'} · {c.author or ''}")
+            say(f"  [{c.n}] {c.ref or c.doc_id} · {c.date or 'undated'} · {c.author or ''}")
     for w in result.warnings:
-        click.echo(f"warning ({w.code}): {w.message}" + (f"\n    > {w.sentence}" if w.sentence else ""), err=True)
+        say(f"warning ({w.code}): {w.message}" + (f"\n    > {w.sentence}" if w.sentence else ""), err=True)
+
+
+def write_text(path: str, text: str, what: str) -> None:
+    """Write an output file; a missing folder or a full disk is an InputError naming the file, not a traceback."""
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"Cannot write the {what} {path}: {exc.strerror or exc}") from exc
 
 
 @main.group("eval", invoke_without_command=True)
@@ -273,7 +317,7 @@ def eval_cmd(
     progress = sys.stderr.isatty()
     result = run_eval(cases, spec, settings, backend=backend, limit=limit, progress=progress, judge=llm_judge)
     if json_out:
-        Path(json_out).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_text(json_out, json.dumps(result, indent=2, ensure_ascii=False), "result file")
     if report_dir:
         from rag.evaluation.report import write_report
 
@@ -376,7 +420,7 @@ def bench_cmd(
     cfg.directory = Path(directory) if directory else Path(_settings(None).store) / "bench"
     result = run_bench(cfg, log=lambda m: click.echo(m, err=True))
     if json_out:
-        Path(json_out).write_text(json.dumps(result, indent=2), encoding="utf-8")
+        write_text(json_out, json.dumps(result, indent=2), "result file")
     if md_out:
         command = "ymateb " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["bench"] else "ymateb bench"
         update_markdown(Path(md_out), format_report(result, command))

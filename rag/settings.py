@@ -2,7 +2,8 @@
 
 Every field is a `YMATEB_<NAME>` variable documented in `.env.example` (a test keeps the two
 in step). `load_settings()` is the front door: a bad value or a misspelt `YMATEB_*` name is a
-one-line ConfigError naming the variable, never a pydantic traceback and never silently ignored.
+one-line ConfigError naming the variable, never a pydantic traceback and never silently ignored;
+a URL in it is shown without its user name and password.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import typing
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
+from rag.text.safe import redact_urls
 
 PREFIX = "YMATEB_"
 SEE_ALSO = "see .env.example"
@@ -64,10 +67,32 @@ class Settings(BaseSettings):
     passages_per_doc: int = Field(default=3, ge=1, description="At most this many passages from one document")
     embed_batch_size: int = Field(default=16, ge=1, description="Texts per embedding-model run")
     embed_threads: int = Field(default=0, ge=0, description="ONNX threads; 0 = onnxruntime decides")
+    data_dir: Path | None = Field(
+        default=None,
+        description="Shared data folder the Evaluation page may read corpora and cases from (besides evals/, seeds/)",
+    )
+
+    @field_validator("chroma_url", "llm_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value:
+            check_http_url(value)
+        return value
 
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url or self.llm_api_key)
+
+
+def check_http_url(value: str) -> None:
+    """ValueError unless `value` is an http(s) URL with a host (a bare host:port is read as http://)."""
+    try:
+        url = urlsplit(value if "://" in value else f"http://{value}")
+        _ = url.port  # a port that is not a number raises here
+    except ValueError:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.hostname:
+        raise ValueError("an http:// or https:// URL")
 
 
 def env_names(field: str) -> tuple[str, ...]:
@@ -92,7 +117,8 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**clean)  # type: ignore[arg-type]
     except ValidationError as exc:
-        raise ConfigError("; ".join(_describe(e) for e in exc.errors()) + f"; {SEE_ALSO}") from None
+        message = "; ".join(_describe(e) for e in exc.errors()) + f"; {SEE_ALSO}"
+        raise ConfigError(redact_urls(message)) from None
 
 
 def check_names(names: Iterable[str]) -> None:
@@ -135,4 +161,6 @@ def _requirement(field: str, error: Any) -> str:
     if kind in _BOUNDS:
         words, key = _BOUNDS[kind]
         return f"{words} {(error.get('ctx') or {}).get(key):g}"
+    if kind == "value_error":  # our validators' ValueError text says what the value must be
+        return str((error.get("ctx") or {}).get("error", error.get("msg", "valid")))
     return f"valid ({error.get('msg', 'bad value')})"

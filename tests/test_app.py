@@ -371,7 +371,8 @@ def open_result(at: AppTest, path: Path) -> AppTest:
     return at
 
 
-def test_open_an_eval_run_and_compare_two(store: Path, tmp_path: Path) -> None:
+def test_open_an_eval_run_and_compare_two(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YMATEB_DATA_DIR", str(tmp_path))  # the shared data folder the page may read
     (tmp_path / "a.json").write_text(json.dumps(fake_result()), encoding="utf-8")
     (tmp_path / "b.json").write_text(json.dumps(fake_result(0.5)), encoding="utf-8")
     at = open_result(start("evaluation"), tmp_path / "a.json")
@@ -391,7 +392,8 @@ def test_open_an_eval_run_and_compare_two(store: Path, tmp_path: Path) -> None:
     assert list(table(at, "question")["id"]) == ["WQ85953"]  # the case that got worse
 
 
-def test_a_file_that_is_not_a_result_is_refused(store: Path, tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_result_is_refused(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YMATEB_DATA_DIR", str(tmp_path))
     (tmp_path / "bad.json").write_text('{"summary": {}}', encoding="utf-8")
     at = start("evaluation")
     at.text_input(key="eval_path").set_value(str(tmp_path / "bad.json"))
@@ -407,6 +409,62 @@ def test_run_the_eval_suite_from_the_page(store: Path) -> None:
     assert_clean(at)
     assert metric(at, "Cases") == "1"
     assert at.selectbox(key="eval_view").value.startswith("run 1 (seeds.jsonl, offline)")
+
+
+OUTSIDE = "not in a folder this page may read"
+SUBMIT = {"eval_cases": "Run evaluation", "eval_corpus": "Run evaluation", "eval_path": "Open"}
+
+
+@pytest.mark.parametrize("field", list(SUBMIT), ids=["cases", "corpus", "result-path"])
+def test_the_evaluation_page_reads_no_path_outside_its_folders_and_says_the_same_for_all(
+    store: Path, tmp_path: Path, field: str
+) -> None:
+    outside = tmp_path / "outside"
+    shutil.copytree(ROOT / "seeds", outside / "corpus")
+    shutil.copy(ROOT / "evals" / "cases" / "seeds.jsonl", outside / "cases.jsonl")
+    (outside / "result.json").write_text(json.dumps(fake_result()), encoding="utf-8")
+    existing = {"eval_cases": "cases.jsonl", "eval_corpus": "corpus", "eval_path": "result.json"}[field]
+    paths = [outside / existing, outside / "missing.jsonl", outside / "no" / "such" / "dir", Path("/etc/shadow")]
+    if field != "eval_corpus":  # (before the fix, a corpus of /etc was indexed)
+        paths += [Path("/etc"), ROOT / "evals" / ".." / "pyproject.toml"]
+    at = start("evaluation")
+    at.number_input(key="eval_limit").set_value(1)
+    messages = []
+    for path in paths:
+        at.text_input(key=field).set_value(str(path))
+        button(at, SUBMIT[field]).click().run()
+        assert not at.exception
+        messages.append([e.value for e in at.error])
+    assert all(m == messages[0] for m in messages), messages  # no oracle: exists or not, the same words
+    assert len(messages[0]) == 1 and OUTSIDE in messages[0][0] and str(tmp_path) not in messages[0][0]
+    assert not st_runs(at)
+
+
+def st_runs(at: AppTest) -> dict[str, Any]:
+    return at.session_state["eval_runs"] if "eval_runs" in at.session_state else {}
+
+
+def test_the_evaluation_page_runs_an_uploaded_cases_file_over_uploaded_corpus_files(store: Path) -> None:
+    at = start("evaluation")
+    at.text_input(key="eval_cases").set_value("/etc/passwd")  # ignored: the upload is used instead
+    at.text_input(key="eval_corpus").set_value("/etc")
+    cases = (ROOT / "evals" / "cases" / "seeds.jsonl").read_bytes()
+    at.file_uploader(key="eval_cases_upload").set_value(("my-cases.jsonl", cases, "application/jsonl"))
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    at.file_uploader(key="eval_corpus_upload").set_value([(p.name, p.read_bytes(), "text/plain") for p in seeds])
+    at.number_input(key="eval_limit").set_value(1)
+    button(at, "Run evaluation").click().run()
+    assert_clean(at)
+    assert metric(at, "Cases") == "1"
+    assert at.selectbox(key="eval_view").value.startswith("run 1 (my-cases.jsonl, offline)")
+
+
+def test_a_stopword_only_search_is_refused(store: Path) -> None:
+    at = start("precedents")
+    at.text_input(key="prec_query").set_value("what is the")
+    button(at, "Search").click().run()
+    assert not at.exception
+    assert "only common words" in at.error[0].value and not headings(at)
 
 
 # ---------------------------------------------------------------------------- ui.support

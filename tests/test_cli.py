@@ -108,3 +108,63 @@ def test_ingest_a_subset_of_the_uk_written_questions(tmp_path: Path) -> None:
     first = json.loads(gzip.open(subset, "rt").readline())
     code, out, _ = run("search", first["question"], "--store", store, "--json", "--k", "1")
     assert json.loads(out)["results"][0]["doc_id"] == first["id"]
+
+
+# ---------------------------------------------------------------------------- usage errors, safe output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["school transport", "--k", "0"], "--k must be a whole number of 1 or more (got 0)"),
+        (["school transport", "--k", "-3"], "--k must be a whole number of 1 or more (got -3)"),
+        (["school transport", "--per-doc", "-1"], "--per-doc must be a whole number of 1 or more (got -1)"),
+        (["school transport", "--per-doc", "0"], "--per-doc must be a whole number of 1 or more (got 0)"),
+        ([""], "The search is empty"),
+        (["  "], "The search is empty"),
+        (["the of and what is it"], "has only common words"),
+    ],
+    ids=["k-zero", "k-negative", "per-doc-negative", "per-doc-zero", "empty", "blank", "stopwords"],
+)
+def test_search_refuses_what_it_cannot_rank_with_one_line_and_exit_code_2(
+    tmp_path: Path, args: list[str], words: str
+) -> None:
+    code, out, err = run("search", *args, "--store", str(tmp_path / "store"))
+    assert (code, out) == (2, ""), (code, out, err)
+    assert err.strip() == f"Error: {err.strip().removeprefix('Error: ')}" and len(err.strip().splitlines()) == 1
+    assert words in err
+
+
+HOSTILE = (
+    "\x1b]0;pwned\x07\x1b[2JSchool transport funding\x1b[31m for rural pupils\x1b[0m is reviewed each year.\r"
+    "FAKE PROMPT $ \x9b31m\x08\n\tThe Minister answered in full.\n"
+)
+CONTROL = [chr(c) for c in [*range(0, 9), *range(11, 32), *range(127, 160)]]
+
+
+def test_document_text_is_printed_without_control_characters(tmp_path: Path) -> None:
+    (tmp_path / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    store = str(tmp_path / "store")
+    assert run("ingest", str(tmp_path / "hostile.txt"), "--store", store)[0] == 0
+    outputs = {
+        "show": run("show", "hostile", "--store", store),
+        "show --json": run("show", "hostile", "--store", store, "--json"),
+        "search": run("search", "school transport funding", "--store", store),
+        "search --json": run("search", "school transport funding", "--store", store, "--json"),
+        "stats": run("stats", "--store", store),
+        "draft": run("draft", "Will the Minister review school transport funding?", "--store", store),
+    }
+    for name, (code, out, err) in outputs.items():
+        assert code == 0, (name, err)
+        assert not [c for c in out + err if c in CONTROL], (name, out)
+    shown = outputs["show"][1]
+    assert "School transport funding for rural pupils" in shown and "\n\tThe Minister answered" in shown
+    assert json.loads(outputs["show --json"][1])["text"].count("\x1b") == HOSTILE.count("\x1b")  # JSON keeps the data
+
+
+def test_draft_to_a_missing_folder_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "dir"
+    for option, name in (("--md", "x.md"), ("--docx", "x.docx")):
+        code, _, err = run("draft", "Will the Minister fund school transport?", option, str(target / name))
+        assert code == 1 and len(err.strip().splitlines()) == 1, err
+        assert err.startswith("Error: Cannot write the") and str(target / name) in err and "Traceback" not in err

@@ -232,6 +232,21 @@ def test_endpoint_failures_become_ymateb_errors(
     assert len(llm.requests) == 1  # max_retries=0: one attempt, no silent retry
 
 
+@pytest.mark.parametrize(
+    "script",
+    [Scripted(401, error="no"), Scripted(500, error="boom"), httpx.ConnectError("refused"), Scripted(pieces=[])],
+    ids=["auth", "status", "connect", "empty"],
+)
+def test_endpoint_errors_name_the_url_without_its_credentials(
+    llm: MockOpenAI, tmp_path: Path, script: Scripted | Exception
+) -> None:
+    llm.enqueue(script)
+    assistant = openai_assistant(llm, tmp_path, llm_base_url="http://ymateb:s3cret@llm.test/v1")
+    with pytest.raises(BackendError) as caught:
+        petition_draft(assistant)
+    assert "http://***@llm.test/v1" in str(caught.value) and "s3cret" not in str(caught.value)
+
+
 def test_a_refusal_is_an_empty_answer_error(llm: MockOpenAI, tmp_path: Path) -> None:
     llm.enqueue(Scripted(pieces=["I can't help with that."], finish="content_filter"))
     with pytest.raises(EmptyAnswerError, match="refused to draft this"):

@@ -73,6 +73,34 @@ def test_a_bad_value_is_one_line_naming_the_variable(
     assert "pydantic" not in message and "validation error" not in message
 
 
+@pytest.mark.parametrize(
+    ("env", "shown"),
+    [
+        ({"YMATEB_LLM_BASE_URL": "ftp://user:s3cret@llm.example/v1"}, "'ftp://***@llm.example/v1'"),
+        ({"YMATEB_CHROMA_URL": "http://user:s3cret@index-host:port"}, "'http://***@index-host:port'"),
+        ({"YMATEB_LLM_BASE_URL": "http://:s3cret@/v1"}, "'http://***@/v1'"),
+    ],
+    ids=["llm-scheme", "chroma-port", "llm-no-host"],
+)
+def test_a_bad_url_setting_is_named_without_its_credentials(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], shown: str
+) -> None:
+    ((name, value),) = env.items()
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(f"{name} must be an http:// or https:// URL (got {shown})"), message
+    assert "s3cret" not in message and "user" not in message
+
+
+@pytest.mark.parametrize(
+    "url", ["http://localhost:11434/v1", "https://user:key@llm.example/v1", "localhost:8000", "index-host"]
+)
+def test_good_urls_are_kept_as_given(url: str) -> None:
+    assert Settings(llm_base_url=url, chroma_url=url).chroma_url == url
+
+
 @pytest.mark.parametrize(("name", "hint"), UNKNOWN_NAMES, ids=[n for n, _ in UNKNOWN_NAMES])
 def test_an_unknown_ymateb_variable_is_an_error_with_the_nearest_name(
     monkeypatch: pytest.MonkeyPatch, name: str, hint: str

@@ -106,3 +106,14 @@ def test_an_unreachable_server_is_named_with_the_setting_to_check() -> None:
     message = str(caught.value)
     assert message.startswith(f"Could not connect to the Chroma server at http://127.0.0.1:{port}: {UNREACHABLE}")
     assert "YMATEB_CHROMA_URL" in message and "Are you sure" not in message
+
+
+def test_the_server_url_is_named_without_its_credentials() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(StoreError) as caught:
+        make_client("unused", f"http://ymateb:s3cret@127.0.0.1:{port}")
+    message = str(caught.value)
+    assert message.startswith(f"Could not connect to the Chroma server at http://***@127.0.0.1:{port}: "), message
+    assert "s3cret" not in message

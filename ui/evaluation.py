@@ -1,4 +1,7 @@
-"""Evaluation: back-test drafts against the real answers, view a run, compare two runs."""
+"""Evaluation: back-test drafts against the real answers, view a run, compare two runs.
+
+Paths typed here are read only under the allowed folders (rag.evaluation.paths): evals/, seeds/,
+YMATEB_DATA_DIR and this session's uploads; anything else is uploaded through the page."""
 
 from __future__ import annotations
 
@@ -13,10 +16,13 @@ from rag import (
     BASELINES,
     CorpusSpec,
     InputError,
+    allowed_roots,
     case_score_keys,
     compare_runs,
     read_json,
+    resolve_allowed,
     run_eval,
+    save_uploads,
     validate_result,
     write_report,
 )
@@ -25,6 +31,7 @@ from ui.support import case_columns, case_rows, summary_rows, word_diff_html
 
 DEFAULT_CASES = ROOT / "evals" / "cases" / "seeds.jsonl"
 DEFAULT_CORPUS = ROOT / "seeds"
+CORPUS_TYPES = ["txt", "md", "pdf", "docx", "html", "htm", "jsonl", "gz"]
 METRIC_FORMAT = st.column_config.NumberColumn(format="%.3f")
 
 
@@ -62,14 +69,31 @@ def _run_form() -> None:
             value=str(DEFAULT_CASES),
             key="eval_cases",
             persist_state="session",
-            help="JSON Lines, one case per line: question, real answer, date.",
+            help="JSON Lines, one case per line: question, real answer, date. A path under evals/, seeds/ "
+            "or the shared data folder (YMATEB_DATA_DIR).",
+        )
+        st.file_uploader(
+            "…or upload a cases file",
+            type=["jsonl"],
+            key="eval_cases_upload",
+            max_upload_size=upload_limit_mb(),
+            help="Used instead of the path above.",
         )
         st.text_input(
             "Corpus",
             value=str(DEFAULT_CORPUS),
             key="eval_corpus",
             persist_state="session",
-            help="Folder or file of precedents; it is indexed separately from the app's own index.",
+            help="Folder or file of precedents under evals/, seeds/ or the shared data folder; it is indexed "
+            "separately from the app's own index.",
+        )
+        st.file_uploader(
+            "…or upload corpus files",
+            type=CORPUS_TYPES,
+            accept_multiple_files=True,
+            key="eval_corpus_upload",
+            max_upload_size=upload_limit_mb(),
+            help="Used instead of the corpus path above.",
         )
         backend, limit = st.columns(2)
         backends = ["offline", "openai"] if settings().llm_configured else ["offline"]
@@ -90,11 +114,7 @@ def _run_form() -> None:
 
 
 def _run() -> None:
-    cases, corpus = Path(st.session_state["eval_cases"]), Path(st.session_state["eval_corpus"])
-    if not cases.is_file():
-        raise InputError(f"No cases file at {cases}: give the path of a .jsonl file of cases.")
-    if not corpus.exists():
-        raise InputError(f"No corpus at {corpus}: give a folder or file of precedents.")
+    cases, corpus = _cases_file(), _corpus()
     bar = st.progress(0.0, text="Indexing the corpus…")
 
     def on_case(done: int, total: int) -> None:
@@ -114,6 +134,40 @@ def _run() -> None:
     )
 
 
+def _cases_file() -> Path:
+    uploaded = st.session_state.get("eval_cases_upload")
+    if uploaded is not None:
+        return _saved("cases", [uploaded])[0]
+    cases = _allowed(st.session_state.get("eval_cases") or "")
+    if not cases.is_file():
+        raise InputError(f"No cases file at {cases}: give the path of a .jsonl file of cases.")
+    return cases
+
+
+def _corpus() -> Path:
+    uploaded = st.session_state.get("eval_corpus_upload") or []
+    if uploaded:
+        return _saved("corpus", uploaded)[0].parent
+    corpus = _allowed(st.session_state.get("eval_corpus") or "")
+    if not corpus.exists():
+        raise InputError(f"No corpus at {corpus}: give a folder or file of precedents.")
+    return corpus
+
+
+def _allowed(text: str) -> Path:
+    """The path typed, if it lies in a folder this page may read (one message for any other)."""
+    uploads = [Path(st.session_state["eval_upload_dir"])] if "eval_upload_dir" in st.session_state else []
+    return resolve_allowed(text, allowed_roots(ROOT, settings(), uploads), ROOT)
+
+
+def _saved(kind: str, files: list[Any]) -> list[Path]:
+    """Uploaded files written into this session's upload folder, which _allowed then accepts."""
+    if "eval_upload_dir" not in st.session_state:
+        st.session_state["eval_upload_dir"] = tempfile.mkdtemp(prefix="ymateb-eval-uploads-")
+    folder = Path(st.session_state["eval_upload_dir"]) / kind
+    return save_uploads(folder, [(f.name, f.getvalue()) for f in files], settings().max_upload_mb)
+
+
 def _load_form() -> None:
     st.subheader("Open a result file")
     uploaded = st.file_uploader(
@@ -128,10 +182,16 @@ def _load_form() -> None:
         with reported():
             _add_run(uploaded.name, _parse(uploaded.getvalue(), uploaded.name))
     with st.form("eval_open"):
-        st.text_input("…or its path", key="eval_path", persist_state="session", placeholder="eval-result.json")
+        st.text_input(
+            "…or its path",
+            key="eval_path",
+            persist_state="session",
+            placeholder="evals/reports/eval-result.json",
+            help="A path under evals/, seeds/ or the shared data folder (YMATEB_DATA_DIR); upload any other file.",
+        )
         if st.form_submit_button("Open", icon=":material/folder_open:"):
             with reported():
-                path = Path(st.session_state.get("eval_path") or "").expanduser()
+                path = _allowed(st.session_state.get("eval_path") or "")
                 if not path.is_file():
                     raise InputError(f"No file at {path}.")
                 _add_run(path.name, _validated(_read(path), path.name))

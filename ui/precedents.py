@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from rag import InputError
+from rag import InputError, check_search
 from rag.types import KINDS, Passage, SearchFilters
 from ui.common import assistant, date_field, html, reported
 from ui.support import (
@@ -74,9 +74,9 @@ def _search_form() -> None:
 
 
 def _search() -> None:
-    query = (st.session_state.get("prec_query") or "").strip()
-    if not query:
-        raise InputError("Type what to search for first.")
+    k = st.session_state.get("prec_k")
+    k = 20 if k is None else int(k)
+    query = check_search(st.session_state.get("prec_query") or "", k, k_label="Passages")
     start, end = st.session_state.get("prec_from"), st.session_state.get("prec_to")
     if start and end and start > end:
         raise InputError("The 'From' date is after the 'To' date: swap them or clear one.")
@@ -87,7 +87,7 @@ def _search() -> None:
         author=(st.session_state.get("prec_author") or "").strip() or None,
     )
     with st.spinner("Searching…"):
-        passages = assistant().search(query, k=int(st.session_state.get("prec_k") or 20), filters=filters)
+        passages = assistant().search(query, k=k, filters=filters)
     st.session_state["prec_found"] = (query, passages)
     st.session_state.pop("prec_open", None)
 

@@ -8,4 +8,5 @@ runner.py    run_eval(), run_case(), summarise()
 report.py    write_report() (Markdown + PNG charts), validate_result() (via EvalResult)
 compare.py   compare_runs(), format_comparison()
 judge.py     the optional LLM judge
+paths.py     which server paths a page may read (allowed_roots, resolve_allowed), save_uploads
 """

@@ -25,6 +25,7 @@ from rag.errors import StoreError, YmatebError
 from rag.index.base import DIM, Embedder, chunk_vectors
 from rag.index.embedder import default_embedder
 from rag.index.records import doc_record, document_from_record
+from rag.text.safe import redact_urls
 from rag.types import Chunk, Document
 
 PAGE = 2000
@@ -97,7 +98,7 @@ def make_client(store_dir: str, chroma_url: str | None) -> tuple[Any, str]:
     settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
     if chroma_url:
         url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
-        with _translated(f"connect to the Chroma server at {chroma_url}"):
+        with _translated(f"connect to the Chroma server at {redact_urls(chroma_url)}"):
             client = chromadb.HttpClient(
                 host=url.hostname or "localhost",
                 port=url.port or 8000,
@@ -105,7 +106,7 @@ def make_client(store_dir: str, chroma_url: str | None) -> tuple[Any, str]:
                 settings=settings,
             )
             client.heartbeat()
-        return client, f"Chroma server {chroma_url}"
+        return client, f"Chroma server {redact_urls(chroma_url)}"
     with _translated(f"open the index in {store_dir}"):
         client = chromadb.PersistentClient(path=str(store_dir), settings=settings)
     return client, f"embedded Chroma in {store_dir}"

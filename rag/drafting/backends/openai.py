@@ -10,6 +10,7 @@ from rag.drafting.backends.base import TokenSink
 from rag.drafting.chat import build_chat_messages
 from rag.errors import AuthError, BackendError, ConfigError, EmptyAnswerError, EndpointTimeout
 from rag.settings import Settings
+from rag.text.safe import redact_urls
 from rag.types import Composition, DraftRequest, Passage
 
 
@@ -46,7 +47,7 @@ class OpenAIBackend(ChatEndpoint):
         return Composition(text.strip(), passages)
 
     def _complete(self, messages: list[dict[str, str]], on_token: TokenSink | None) -> str:
-        where = self.settings.llm_base_url or "the OpenAI API"
+        where = endpoint_name(self.settings)
         with vendor_errors(self.settings):
             stream = self.client.chat.completions.create(
                 model=self.settings.llm_model, messages=messages, stream=True, temperature=0.2
@@ -82,12 +83,17 @@ def openai_client(settings: Settings) -> Any:
     )
 
 
+def endpoint_name(settings: Settings) -> str:
+    """The endpoint as messages name it: its URL without user name or password."""
+    return redact_urls(settings.llm_base_url) if settings.llm_base_url else "the OpenAI API"
+
+
 @contextmanager
 def vendor_errors(settings: Settings) -> Iterator[None]:
     """Translate openai exceptions raised inside the block into rag.errors naming the endpoint."""
     import openai
 
-    where = settings.llm_base_url or "the OpenAI API"
+    where = endpoint_name(settings)
     try:
         yield
     except openai.AuthenticationError as exc:
