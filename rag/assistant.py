@@ -27,6 +27,7 @@ from rag.index.lexical import LexicalIndex
 from rag.index.precedents import PrecedentIndex, RepairReport
 from rag.ingest.pipeline import ingest
 from rag.retrieval.hybrid import hybrid_search
+from rag.retrieval.query import check_search
 from rag.settings import Settings, load_settings
 from rag.types import Document, Draft, DraftRequest, IngestSummary, Passage, SearchFilters, Skipped
 
@@ -121,7 +122,11 @@ class Assistant:
     def search(
         self, query: str, k: int = 5, filters: SearchFilters | None = None, per_doc: int | None = None
     ) -> list[Passage]:
-        """Hybrid search: dense and BM25 rankings of the chunks `filters` allow, fused, capped per document."""
+        """Hybrid search: dense and BM25 rankings of the chunks `filters` allow, fused, capped per
+        document. InputError for an empty or stopword-only query, or k / per_doc under 1."""
+        return self._search(check_search(query, k, per_doc), k, filters, per_doc)
+
+    def _search(self, query: str, k: int, filters: SearchFilters | None, per_doc: int | None = None) -> list[Passage]:
         vector = self.embedder.embed([query])[0]
         return hybrid_search(
             query,
@@ -154,7 +159,7 @@ class Assistant:
         `backend` names another backend than the default ("offline", "openai")."""
         return draft_reply(
             request,
-            search=lambda query, n, filters: self.search(query, k=n, filters=filters),
+            search=lambda query, n, filters: self._search(query, n, filters),
             backend=self.backend(backend),
             embedder=self.embedder,
             settings=self.settings,
@@ -193,5 +198,6 @@ def build_assistant(
         from rag.index.chroma import ChromaStore, make_client
 
         client, location = make_client(str(settings.store), settings.chroma_url)
-        store = ChromaStore(client, embedder, prefix=settings.collection, location=location)
+        directory = None if settings.chroma_url else Path(settings.store)
+        store = ChromaStore(client, embedder, prefix=settings.collection, location=location, directory=directory)
     return Assistant(settings, embedder, store, state_dir_for(settings), backend, freshness_seconds)

@@ -13,7 +13,10 @@ import pytest
 from chromadb import errors as chroma_errors
 
 from rag.errors import ConfigError, StoreError
-from rag.index.chroma import DISK_FULL, _translated, make_client
+from rag.index.chroma import _translated, make_client
+from rag.index.failures import disk_full
+
+DISK_FULL = disk_full()
 
 REQUEST = httpx.Request("GET", "http://127.0.0.1:9/api/v2/heartbeat")
 UNREACHABLE = "the Chroma server is not reachable"

@@ -13,6 +13,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -24,6 +25,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from rag.errors import StoreError, YmatebError
 from rag.index.base import DIM, Embedder, chunk_vectors
 from rag.index.embedder import default_embedder
+from rag.index.failures import disk_full, low_on_space
 from rag.index.records import doc_record, document_from_record
 from rag.text.safe import redact_urls
 from rag.types import Chunk, Document
@@ -32,17 +34,16 @@ PAGE = 2000
 
 
 @contextmanager
-def _translated(action: str) -> Iterator[None]:
+def _translated(action: str, directory: Path | None = None) -> Iterator[None]:
     """Turn chromadb/OS/HTTP/sqlite failures into a StoreError a user can act on."""
     try:
         yield
     except YmatebError:
         raise
     except Exception as exc:  # chromadb and httpx raise many types; none must reach the user raw
-        raise StoreError(f"Could not {action}: {_reason(exc)}") from exc
+        raise StoreError(f"Could not {action}: {_reason(exc, directory)}") from exc
 
 
-DISK_FULL = "the disk is full; free some disk space and run the command again (nothing was lost)"
 UNREACHABLE = "the Chroma server is not reachable ({}); check YMATEB_CHROMA_URL and that it is running"
 TOO_SLOW = "the Chroma server did not answer in time ({}); check YMATEB_CHROMA_URL and that it is running"
 REFUSED = "the Chroma server refused the request ({}); check the server's authentication settings"
@@ -55,11 +56,12 @@ _RULES: list[tuple[tuple[type[BaseException], ...], str]] = [  # first match win
 ]
 
 
-def _reason(exc: BaseException) -> str:
-    """Why, chosen by exception type along the cause chain (chromadb wraps httpx in ValueError)."""
+def _reason(exc: BaseException, directory: Path | None = None) -> str:
+    """Why, chosen by exception type along the cause chain (chromadb wraps httpx in ValueError),
+    or by the state of the disk: embedded Chroma reports a full disk as a bare compaction error."""
     chain = _chain(exc)
-    if any(_disk_full(e) for e in chain):
-        return DISK_FULL
+    if any(_disk_full(e) for e in chain) or (directory is not None and low_on_space(directory)):
+        return disk_full(directory)
     for types, message in _RULES:
         for e in chain:
             if isinstance(e, types):
@@ -148,20 +150,31 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
 class ChromaStore:
     """Chunks (embedded) and documents (full text + metadata + content hash) in Chroma."""
 
-    def __init__(self, client: Any, embedder: Embedder, prefix: str = "precedents", location: str = "") -> None:
+    def __init__(
+        self,
+        client: Any,
+        embedder: Embedder,
+        prefix: str = "precedents",
+        location: str = "",
+        directory: Path | None = None,
+    ) -> None:
         _register_embedding_function()
         self.embedder = embedder
         self.location = location
+        self.directory = directory  # the embedded store's folder (None for a server): named when the disk fills
         ef = ChromaEmbeddingFunction(embedder)
         self._client, self._ef = client, ef
         cfg: Any = {"hnsw": {"space": "cosine"}}
-        with _translated("open the Chroma collections"):
+        with self._failing("open the Chroma collections"):
             self.chunks = client.get_or_create_collection(f"{prefix}_chunks", configuration=cfg, embedding_function=ef)
             self.docs = client.get_or_create_collection(f"{prefix}_docs", configuration=cfg, embedding_function=ef)
 
+    def _failing(self, action: str) -> Any:
+        return _translated(action, self.directory)
+
     # -- reading -------------------------------------------------------------------------
     def generation(self) -> str:
-        with _translated("read the index state"):
+        with self._failing("read the index state"):
             # re-read from Chroma: a Collection object keeps the metadata it was opened with, so
             # another process's (or app instance's) writes would otherwise go unnoticed
             meta = self._client.get_collection(self.docs.name, embedding_function=self._ef).metadata
@@ -200,7 +213,7 @@ class ChromaStore:
 
     def _by_ids(self, collection: Any, ids: list[str], include: list[str]) -> Iterator[dict[str, Any]]:
         for s in range(0, len(ids), PAGE):
-            with _translated("read the index"):
+            with self._failing("read the index"):
                 yield collection.get(ids=ids[s : s + PAGE], include=include)
 
     def chunk_pages(self) -> Iterator[dict[str, Any]]:
@@ -210,7 +223,7 @@ class ChromaStore:
     def _pages(self, collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:
-            with _translated("read the index"):
+            with self._failing("read the index"):
                 page = collection.get(include=include, limit=PAGE, offset=offset)
             if not page["ids"]:
                 return
@@ -218,7 +231,7 @@ class ChromaStore:
             offset += len(page["ids"])
 
     def get_document(self, doc_id: str) -> Document | None:
-        with _translated(f"read document {doc_id}"):
+        with self._failing(f"read document {doc_id}"):
             got = self.docs.get(ids=[doc_id], include=["documents", "metadatas"])
         if not got["ids"]:
             return None
@@ -237,12 +250,12 @@ class ChromaStore:
         return sorted(rows, key=lambda r: r["doc_id"])
 
     def counts(self) -> tuple[int, int]:
-        with _translated("count the index"):
+        with self._failing("count the index"):
             return self.docs.count(), self.chunks.count()
 
     def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
         """Nearest chunks as (chunk_id, cosine similarity), best first."""
-        with _translated("search the index"):
+        with self._failing("search the index"):
             res = self.chunks.query(
                 query_embeddings=[embedding.tolist()], n_results=n, where=where or None, include=["distances"]
             )
@@ -258,7 +271,7 @@ class ChromaStore:
         texts = [c.text for d in docs for c in chunks[d.doc_id]]
         if vectors is None:
             vectors = self.embed_chunks(docs, chunks)
-        with _translated("write to the index"):
+        with self._failing("write to the index"):
             ids = [d.doc_id for d in docs]
             # Old records go first: Chroma's upsert merges metadata, so a field the new version
             # lacks would linger; and a crash from here on leaves the document to be redone.
@@ -290,7 +303,7 @@ class ChromaStore:
         return len(texts)
 
     def remove(self, doc_id: str) -> bool:
-        with _translated(f"remove {doc_id}"):
+        with self._failing(f"remove {doc_id}"):
             if not self.docs.get(ids=[doc_id], include=[])["ids"]:
                 return False
             self.docs.delete(ids=[doc_id])  # record first: a crash here leaves only orphan chunks ...
@@ -310,18 +323,18 @@ class ChromaStore:
             for cid, meta in zip(page["ids"], page["metadatas"])
             if meta.get("doc_id") not in known
         ]
-        with _translated("clean up the index"):
+        with self._failing("clean up the index"):
             for s in range(0, len(orphans), PAGE):
                 self.chunks.delete(ids=orphans[s : s + PAGE])
         return len(orphans)
 
     def _chunks_of(self, doc_ids: list[str]) -> dict[str, Any]:
-        with _translated("read the index"):
+        with self._failing("read the index"):
             return self.chunks.get(where={"doc_id": {"$in": doc_ids}}, include=["metadatas"])
 
     def bump_generation(self) -> str:
         gen = uuid.uuid4().hex
-        with _translated("update the index state"):
+        with self._failing("update the index state"):
             self.docs.modify(metadata={"generation": gen})
         return gen
 

@@ -21,6 +21,7 @@ sides are then compared document by document (`repair`) instead.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
@@ -32,8 +33,9 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
-from rag.errors import StoreError
+from rag.errors import StoreError, YmatebError
 from rag.index.base import Store
+from rag.index.failures import disk_full, low_on_space
 from rag.index.lexical import ChunkRow, LexicalIndex
 from rag.types import Chunk, Document, chunk_id_for, chunk_version
 
@@ -65,6 +67,20 @@ class PrecedentIndex:
         self._file_lock = FileLock(str(state_dir / "write.lock"), thread_local=False) if state_dir else None
         self._seen: str | None = None
 
+    @contextmanager
+    def _failing(self, action: str) -> Iterator[None]:
+        """The BM25 side's and the journal's failures as a StoreError (the store's own are already)."""
+        try:
+            yield
+        except YmatebError:
+            raise
+        except Exception as exc:  # tantivy raises ValueError with the OS's words; none reach a user raw
+            full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
+                self.state_dir is not None and low_on_space(self.state_dir)
+            )
+            reason = disk_full(self.state_dir) if full else (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise StoreError(f"Could not {action}: {reason}") from exc
+
     # -- the lock and the journal ----------------------------------------------------------
     @contextmanager
     def locked(self, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
@@ -74,7 +90,8 @@ class PrecedentIndex:
             if self._file_lock is None:
                 yield
                 return
-            self.state_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+            with self._failing(f"prepare the index folder {self.state_dir}"):
+                self.state_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
             try:
                 self._file_lock.acquire(timeout=wait)
             except Timeout:
@@ -83,7 +100,8 @@ class PrecedentIndex:
                     "try again when it has finished"
                 ) from None
             try:
-                self._replay()
+                with self._failing("finish the index's last unfinished write"):
+                    self._replay()
                 yield
             finally:
                 self._file_lock.release()
@@ -133,22 +151,25 @@ class PrecedentIndex:
         """Write a batch to both sides (see the module docstring); returns the texts written."""
         if vectors is None:
             vectors = self.embed_chunks(docs, chunks)
+        rows = {d.doc_id: [ChunkRow(c.chunk_id, c.text, c.metadata) for c in chunks[d.doc_id]] for d in docs}
         with self.locked():
-            self._begin([d.doc_id for d in docs])
+            with self._failing("note the write in the index journal"):
+                self._begin(list(rows))
             written = self.store.write(docs, chunks, vectors)
-            self.lexical.apply(
-                {d.doc_id: [ChunkRow(c.chunk_id, c.text, c.metadata) for c in chunks[d.doc_id]] for d in docs}
-            )
-            self._end()
+            with self._failing("update the search index"):
+                self.lexical.apply(rows)
+                self._end()
             self._mark_changed()
         return written
 
     def remove(self, doc_id: str) -> bool:
         with self.locked():
-            self._begin([doc_id])
+            with self._failing("note the removal in the index journal"):
+                self._begin([doc_id])
             removed = self.store.remove(doc_id)
-            self.lexical.apply({}, drop=[doc_id])
-            self._end()
+            with self._failing("update the search index"):
+                self.lexical.apply({}, drop=[doc_id])
+                self._end()
             if removed:
                 self._mark_changed()
         return removed
@@ -194,7 +215,7 @@ class PrecedentIndex:
     def repair(self) -> RepairReport:
         """Compare the two sides document by document and bring the BM25 side into step; delete
         chunks without a record (embedded only: on a server they may be another machine's batch)."""
-        with self.locked():
+        with self.locked(), self._failing("repair the search index"):
             report = self._repair_all()
             if report.indexed or report.dropped or report.swept:
                 self._mark_changed()
