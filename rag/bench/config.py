@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.index.embedder import MODEL_NAME
+from rag.index.embedder import MODEL_NAME, import_onnxruntime
 from rag.ingest.records import load_records
 from rag.types import Document
 
@@ -82,7 +82,6 @@ def rate(n: float, seconds: float) -> float | None:
 
 def machine() -> dict[str, Any]:
     import chromadb
-    import onnxruntime
 
     try:
         import psutil
@@ -105,7 +104,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "os": f"{platform.system()} {platform.release()}",
         "chromadb": chromadb.__version__,
-        "onnxruntime": onnxruntime.__version__,
+        "onnxruntime": import_onnxruntime().__version__,
         "model": MODEL_NAME,
         "load_avg_at_start": os.getloadavg()[0],
     }

