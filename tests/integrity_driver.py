@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,15 @@ def token(i: int, version: str) -> str:
 
 
 def documents(version: str) -> list[Document]:
-    """Version "a": documents 0-119. Version "b": 0-59 unchanged, 60-119 changed, 120-159 new."""
+    """Version "a": documents 0-119. Version "b": 0-59 unchanged, 60-119 changed, 120-159 new.
+    Version "c": one other document, doc-900 (a second writer's)."""
+    if version == "c":
+        meta = DocMeta(kind="written_question", ref="WQ9900", date="2024-04-01", author="Ben Sample")
+        return [
+            Document(
+                "doc-900", f"A second writer's answer on school meals {token(900, 'c')}.", meta, source="other#900"
+            )
+        ]
     out = []
     for i in range(N_DOCS):
         if version == "a" and i >= 120:
@@ -77,6 +86,26 @@ def _after(owner: Any, name: str, n: int) -> None:
     setattr(owner, name, wrapped)
 
 
+class _PauseOnUpsert:
+    """The documents collection, paused as the first record write begins (the batch's chunks are
+    in, its records not yet) until the file `go` appears; `paused` says it is waiting."""
+
+    def __init__(self, inner: Any, folder: Path) -> None:
+        self._inner, self._folder, self._done = inner, folder, False
+
+    def upsert(self, **kwargs: Any) -> Any:
+        if not self._done:
+            self._done = True
+            (self._folder / "paused").touch()
+            deadline = time.monotonic() + 120
+            while not (self._folder / "go").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        return self._inner.upsert(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 class _KillOnUpsert:
     """The documents collection, killed as the n-th record write begins (chunks already in)."""
 
@@ -93,20 +122,30 @@ class _KillOnUpsert:
         return getattr(self._inner, name)
 
 
-def arm(assistant: Assistant, step: str, n: int) -> None:
-    """Make the process die at the n-th time the ingest reaches `step`."""
-    from rag.index.lexical import LexicalIndex
-    from rag.index.precedents import PrecedentIndex
-
+def arm(assistant: Assistant, step: str, n: int, folder: Path) -> None:
+    """Make the process die at the n-th time the ingest reaches `step` (or pause, or nothing)."""
     store: ChromaStore = assistant.store  # type: ignore[assignment]
+
+    def index_part(name: str) -> Any:  # imported late: "pause-before-records" also runs on older code
+        import importlib
+
+        module, cls = {
+            "lexical": ("rag.index.lexical", "LexicalIndex"),
+            "precedents": ("rag.index.precedents", "PrecedentIndex"),
+        }[name]
+        return getattr(importlib.import_module(module), cls)
+
     steps: dict[str, Callable[[], None]] = {
-        "after-journal": lambda: _after(PrecedentIndex, "_begin", n),
+        "after-journal": lambda: _after(index_part("precedents"), "_begin", n),
         "before-records": lambda: setattr(store, "docs", _KillOnUpsert(store.docs, n)),
         "after-records": lambda: _after(ChromaStore, "write", n),
-        "after-bm25": lambda: _after(LexicalIndex, "apply", n),
-        "after-journal-cleared": lambda: _after(PrecedentIndex, "_end", n),
+        "after-bm25": lambda: _after(index_part("lexical"), "apply", n),
+        "after-journal-cleared": lambda: _after(index_part("precedents"), "_end", n),
         "after-generation": lambda: _after(ChromaStore, "bump_generation", n),
-        "during-replay": lambda: _after(PrecedentIndex, "_resync", n),
+        "during-replay": lambda: _after(index_part("precedents"), "_resync", n),
+        "pause-before-records": lambda: setattr(
+            store, "docs", _PauseOnUpsert(store.docs, folder)
+        ),
         "none": lambda: None,
     }
     steps[step]()
@@ -116,9 +155,10 @@ def main(argv: list[str]) -> None:
     store, version, step = Path(argv[0]), argv[1], argv[2]
     n = int(argv[3]) if len(argv) > 3 else 2
     assistant = open_assistant(store)
-    arm(assistant, step, n)
+    arm(assistant, step, n, store.parent)
     assistant.ingest([], items=documents(version))
-    assistant.lexical()  # a reader catching up also replays (the "during-replay" step)
+    if hasattr(assistant, "index"):
+        assistant.lexical()  # a reader catching up also replays (the "during-replay" step)
 
 
 if __name__ == "__main__":

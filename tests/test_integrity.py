@@ -191,6 +191,41 @@ def test_a_shared_server_instance_that_crashed_catches_up_and_so_do_the_others(
             assert hits and hits[0].doc_id == f"doc-{i:03d}", who.state_dir
 
 
+def test_a_second_writer_never_sweeps_a_batch_in_flight(tmp_path: Path) -> None:
+    """Writer 1 stops with its batch's chunks written and its records not yet; writer 2 ingests one
+    document meanwhile. Before, writer 2's clean-up deleted writer 1's chunks, and writer 1 then
+    wrote records for documents that had none: shown, never found."""
+    store = tmp_path / "store"
+    cmd = [sys.executable, "-m", "tests.integrity_driver", str(store)]
+    first = subprocess.Popen([*cmd, "a", "pause-before-records"], cwd=ROOT, stderr=subprocess.PIPE)
+    second = None
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "paused").exists() and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (tmp_path / "paused").exists(), first.stderr.read() if first.stderr else ""
+        second = subprocess.Popen([*cmd, "c", "none"], cwd=ROOT, stderr=subprocess.PIPE)
+        try:  # it now waits for the lock (before: it finished, sweeping writer 1's chunks)
+            second.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        (tmp_path / "go").touch()
+        assert first.wait(timeout=300) == 0, first.stderr.read() if first.stderr else ""
+        assert second.wait(timeout=300) == 0, second.stderr.read() if second.stderr else ""
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+    a = open_assistant(store)
+    states = a.store.doc_states()
+    assert set(states) == set(expected("a")) | {"doc-900"}
+    have = {cid for page in a.store.chunk_pages() for cid in page["ids"]}
+    assert {chunk_id_for(d, h, i) for d, (h, n) in states.items() for i in range(n)} <= have
+    for doc_id, word in {**expected("a"), "doc-900": token(900, "c")}.items():
+        hits = a.search(word, k=1)
+        assert hits and hits[0].doc_id == doc_id, (doc_id, word)
+
+
 @pytest.mark.slow
 def test_two_writers_on_one_store_lose_nothing(tmp_path: Path, embedder: Any) -> None:
     """A large CLI ingest while another process ingests small files one by one (as the Corpus page
