@@ -215,6 +215,7 @@ class Composition:
     body: str
     passages: list[Passage]  # numbered 1..n as cited in the body
     reused_doc: str | None = None
+    warnings: list[DraftWarning] = field(default_factory=list)  # the backend's own flags
 
 
 @dataclass

@@ -62,6 +62,7 @@ def draft(
             )
         )
         composition = Composition("", [])
+    warnings.extend(composition.warnings)
     if composition.body:
         warnings.extend(check_citations(composition.body, composition.passages, embedder).warnings)
     return Draft(
