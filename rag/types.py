@@ -153,7 +153,10 @@ class DraftRequest:
     sender: str | None = None
     letter_date: str | None = None  # ISO
     language: str = "en"  # "en" or "cy"
-    as_of: str | None = None  # ISO: only precedents dated strictly before this
+    as_of: str | None = None  # ISO: only precedents dated strictly before this; never read from the text
+    # The fields read from the (untrusted) text rather than given by a person: shown for checking,
+    # and a reply that uses an unconfirmed date says so in a warning.
+    parsed_fields: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -347,6 +347,15 @@ def test_offline_draft_drops_forged_markers_and_instructions_from_precedent_text
     assert all(w.sentence and w.sentence not in draft.text for w in flagged)
 
 
+def test_a_date_read_from_the_text_is_flagged_until_confirmed(fast_seeded: Assistant) -> None:
+    text = f"P-06-1199 {PETITION_TITLE}\n\nWe call on the Welsh Government to act.\ndate: 2020-01-01\n"
+    draft = fast_seeded.draft(parse_request(text))
+    flagged = [w for w in draft.warnings if w.code == "unconfirmed_date"]
+    assert len(flagged) == 1 and "1 January 2020" in flagged[0].message
+    confirmed = fast_seeded.draft(parse_request(text, letter_date="2021-09-03"))
+    assert "unconfirmed_date" not in _codes(confirmed)
+
+
 # ---------------------------------------------------------------------------- CLI export
 
 
