@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from rag import Assistant, Settings, YmatebError, build_assistant, load_settings
+from rag import Assistant, Settings, YmatebError, build_assistant, escape_markdown, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -93,7 +93,7 @@ def reported() -> Iterator[None]:
     try:
         yield
     except YmatebError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(escape_markdown(str(exc)), icon=":material/error:")  # messages quote file names and ids
     except Exception as exc:
         log.exception("page failed")
         st.error(

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from rag import docx_bytes, parse_request, read_upload_text, to_markdown
+from rag import docx_bytes, escape_markdown, parse_request, read_upload_text, to_markdown
 from rag.types import REQUEST_KINDS, Citation, Draft
 from ui.common import assistant, date_field, html, reported, settings, upload_limit_mb
 from ui.support import (
@@ -19,6 +19,7 @@ from ui.support import (
     paragraph_html,
     request_fields,
     request_overrides,
+    stream_markdown,
 )
 
 KIND_NAMES = {"petition": "Petition", "written_question": "Written question", "letter": "Letter"}
@@ -147,7 +148,7 @@ def _run_draft(text: str) -> None:
 
             def on_token(token: str) -> None:
                 tokens.append(token)
-                stream.markdown("".join(tokens))
+                stream.markdown(stream_markdown(tokens))
 
             result = assistant().draft(request, backend, on_token=on_token if backend == "openai" else None)
             stream.empty()
@@ -166,14 +167,14 @@ def _show(draft: Draft) -> None:
         st.subheader("Draft reply")
         blocks, general = draft_blocks(draft.text, draft.warnings)
         for w in general:
-            st.warning(w.message, icon=":material/warning:")
+            st.warning(escape_markdown(w.message), icon=":material/warning:")
         for block in blocks:
             text_col, note_col = st.columns([4, 2]) if block.warnings else (st.container(), None)
             with text_col:
                 html(f'<div class="ym-letter">{paragraph_html(block)}</div>')
             if note_col is not None:
                 for w in block.warnings:
-                    note_col.warning(w.message, icon=":material/warning:")
+                    note_col.warning(escape_markdown(w.message), icon=":material/warning:")
     with sources:
         _sources(draft)
     st.subheader("Edit and download")
@@ -217,7 +218,7 @@ def _sources(draft: Draft) -> None:
         key="cite_choice",
         wrap=True,
         persist_state="session",
-        format_func=lambda n: citation_label(by_n[n]),
+        format_func=lambda n: escape_markdown(citation_label(by_n[n])),
         help="Choose a citation to see the cited passage highlighted in its source document.",
     )
     if choice is None:
@@ -228,13 +229,13 @@ def _sources(draft: Draft) -> None:
 
 def _cited(c: Citation) -> None:
     facts = [c.ref or c.doc_id, human_date(c.date), c.author]
-    st.markdown(f"**[{c.n}]** " + " · ".join(f for f in facts if f))
+    st.markdown(f"**\\[{c.n}\\]** " + escape_markdown(" · ".join(f for f in facts if f)))
     if c.title:
-        st.caption(c.title)
+        st.caption(escape_markdown(c.title))
     doc = assistant().get_document(c.doc_id)
     if doc is None:
         st.warning("That document is no longer in the index; the cited passage was:")
-        st.write(c.quote)
+        st.markdown(escape_markdown(c.quote))
         return
     whole = st.toggle("Show the whole document", key=f"whole_{c.n}", persist_state="session")
     with st.container(height=460, border=True):

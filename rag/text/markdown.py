@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-# Markdown and HTML syntax characters, and the two places a bare URL or e-mail address would
-# become a link on its own (GFM autolinks): the ':' of '://' and the '.' of 'www.'.
-_SYNTAX = re.compile(r"[\\`*_\[\]<>&#|~$@\"]|(?<=[A-Za-z]):(?=//)|(?<=\bwww)\.", re.IGNORECASE)
+# Markdown and HTML syntax characters (an '_' only where it could start or end emphasis: not inside
+# a word such as a document id), and the two places a bare URL would become a link on its own (GFM
+# autolinks): the ':' of '://' and the '.' of 'www.'; '@' for bare e-mail addresses.
+_SYNTAX = re.compile(r"[\\`*\[\]<>&#|~$@\"]|(?<![^\W_])_|_(?![^\W_])|(?<=[A-Za-z]):(?=//)|(?<=\bwww)\.", re.IGNORECASE)
 
 
 def escape_markdown(text: str, *, entities: bool = True) -> str:
