@@ -172,6 +172,23 @@ def test_corrected_details_and_as_of_change_the_draft(store: Path) -> None:
     assert at.info[0].value == "This draft cites no precedent."
 
 
+def test_a_date_read_from_the_text_is_shown_for_checking_and_flagged_until_confirmed(store: Path) -> None:
+    at = start()
+    at.text_area(key="draft_text").set_value(PETITION + "\n\ndate: 2020-01-01\n").run()
+    assert at.date_input(key="field_date").value == date(2020, 1, 1)
+    assert any("Read from the text" in c.value and "date" in c.value for c in at.caption)
+    button(at, "Draft reply").click().run()
+    assert_clean(at)
+    assert "letter_date" in at.session_state["draft"].request.parsed_fields
+    assert any("1 January 2020 was read from the incoming text" in w.value for w in at.warning)
+
+    at.checkbox(key="field_date_ok").check().run()
+    button(at, "Draft reply").click().run()
+    assert_clean(at)
+    assert "letter_date" not in at.session_state["draft"].request.parsed_fields
+    assert not any("was read from the incoming text" in w.value for w in at.warning)
+
+
 def test_edits_survive_and_the_text_is_kept_across_pages(store: Path) -> None:
     at = draft_petition(start())
     at.text_area(key="draft_edit").set_value("Dear Jack,\n\nEdited by a clerk. [1]").run()
@@ -575,10 +592,22 @@ def test_draft_blocks_put_warnings_beside_their_sentence() -> None:
             {"kind": "letter", "number": "", "title": "", "member": "A Person", "language": "en"},
             {"kind": "letter", "member": "A Person", "sender": "A Person", "language": "en"},
         ),
+        (
+            {"kind": "letter", "date": date(2020, 1, 1), "parsed_date": "2020-01-01", "date_ok": False},
+            {"kind": "letter"},
+        ),
+        (
+            {"kind": "letter", "date": date(2020, 1, 1), "parsed_date": "2020-01-01", "date_ok": True},
+            {"kind": "letter", "letter_date": "2020-01-01"},
+        ),
+        (
+            {"kind": "letter", "date": date(2024, 5, 1), "parsed_date": "2020-01-01", "date_ok": False},
+            {"kind": "letter", "letter_date": "2024-05-01"},
+        ),
     ],
-    ids=["petition", "written-question", "letter"],
+    ids=["petition", "written-question", "letter", "date-unchecked", "date-checked", "date-corrected"],
 )
-def test_request_overrides(fields: dict[str, str], expect: dict[str, str]) -> None:
+def test_request_overrides(fields: dict[str, Any], expect: dict[str, str]) -> None:
     assert U.request_overrides(fields) == expect
 
 
@@ -590,4 +619,5 @@ def test_request_fields_round_trip() -> None:
         "title": "",
         "member": "Jane Dodds MS",
         "language": "en",
+        "date": "",
     }

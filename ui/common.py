@@ -65,10 +65,12 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
 
 def date_field(container: object, label: str, key: str, help: str) -> None:
-    """An optional date, kept across page switches, over the whole range precedents may span."""
+    """An optional date, kept across page switches, over the whole range precedents may span
+    (empty unless the page has already put a value in the session)."""
+    preset = {} if key in st.session_state else {"value": None}
     container.date_input(  # type: ignore[attr-defined]
         label,
-        value=None,
+        **preset,
         min_value=EARLIEST,
         max_value=LATEST,
         key=key,

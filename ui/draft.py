@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -17,6 +18,7 @@ from ui.support import (
     highlight_span,
     human_date,
     paragraph_html,
+    parsed_names,
     request_fields,
     request_overrides,
     stream_markdown,
@@ -24,7 +26,7 @@ from ui.support import (
 
 KIND_NAMES = {"petition": "Petition", "written_question": "Written question", "letter": "Letter"}
 LANGUAGES = {"en": "English", "cy": "Cymraeg (Welsh)"}
-FIELD_KEYS = ("kind", "number", "title", "member", "language")
+FIELD_KEYS = ("kind", "number", "title", "member", "language", "date", "date_ok")
 CONTEXT_CHARS = 300
 PLACEHOLDER = (
     "Paste a petition, a written question or a letter here, e.g.\n\n"
@@ -77,7 +79,14 @@ def _detect(text: str) -> None:
         return
     st.session_state["parsed_text"] = text
     with reported():
-        for key, value in request_fields(parse_request(text)).items():
+        request = parse_request(text)
+        fields = request_fields(request)
+        parsed_date = fields.pop("date") or None
+        st.session_state["parsed_date"] = parsed_date
+        st.session_state["field_date"] = date.fromisoformat(parsed_date) if parsed_date else None
+        st.session_state["field_date_ok"] = False
+        st.session_state["parsed_names"] = parsed_names(request)
+        for key, value in fields.items():
             st.session_state[f"field_{key}"] = value
 
 
@@ -87,6 +96,11 @@ def _details() -> None:
     if text.strip():
         _detect(text)
     st.caption("Detected from the text: correct anything that is wrong before drafting.")
+    read = st.session_state.get("parsed_names") if text.strip() else None
+    if read:
+        st.caption(
+            f"Read from the text \u2014 check: {', '.join(read)}. The text is untrusted; nothing here is verified."
+        )
     kind_col, lang_col = st.columns(2)
     kind_col.selectbox("Kind", REQUEST_KINDS, key="field_kind", persist_state="session", format_func=KIND_NAMES.get)
     lang_col.selectbox(
@@ -111,6 +125,19 @@ def _details() -> None:
     )
     st.text_input(
         "Member", key="field_member", persist_state="session", help="The asking member, or who sent the letter."
+    )
+    item_date, checked = st.columns(2)
+    date_field(
+        item_date,
+        "Date of the item",
+        "field_date",
+        help="Read from the text \u2014 check it: the reply quotes it (a letter's date, a question's tabled date).",
+    )
+    checked.checkbox(
+        "Date checked",
+        key="field_date_ok",
+        disabled=not st.session_state.get("parsed_date"),
+        help="Tick once the date read from the text matches the original; until then the draft flags it.",
     )
     backend_col, date_col = st.columns(2)
     backends = ["offline", "openai"] if settings().llm_configured else ["offline"]
@@ -139,6 +166,7 @@ def _backend_name(name: str) -> str:
 
 def _run_draft(text: str) -> None:
     fields: dict[str, Any] = {k: st.session_state.get(f"field_{k}") for k in FIELD_KEYS}
+    fields["parsed_date"] = st.session_state.get("parsed_date")
     backend = st.session_state.get("field_backend") or "offline"
     with reported():
         request = parse_request(text, **request_overrides(fields, st.session_state.get("field_as_of")))

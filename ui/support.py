@@ -186,7 +186,7 @@ def edited(draft: Draft, text: str) -> Draft:
 
 
 def request_fields(request: DraftRequest) -> dict[str, str]:
-    """The detected fields a user may correct: kind, number, title, member, language."""
+    """The detected fields a user may correct: kind, number, title, member, language, date (ISO)."""
     number = request.petition_number if request.kind == "petition" else request.wq_number
     return {
         "kind": request.kind,
@@ -194,11 +194,32 @@ def request_fields(request: DraftRequest) -> dict[str, str]:
         "title": request.petition_title or "",
         "member": request.member or request.sender or "",
         "language": request.language,
+        "date": request.letter_date or "",
     }
 
 
+# The page's name for each field parse_request() may read from the text.
+FIELD_NAMES = {
+    "kind": "kind",
+    "petition_number": "number",
+    "wq_number": "number",
+    "petition_title": "title",
+    "member": "member",
+    "sender": "member",
+    "language": "language",
+    "letter_date": "date",
+}
+
+
+def parsed_names(request: DraftRequest) -> list[str]:
+    """The page's fields whose values were read from the (untrusted) text, for 'check these'."""
+    return list(dict.fromkeys(FIELD_NAMES[f] for f in request.parsed_fields if f in FIELD_NAMES))
+
+
 def request_overrides(fields: dict[str, Any], as_of: date | None = None) -> dict[str, Any]:
-    """parse_request() keyword overrides from the (possibly corrected) fields."""
+    """parse_request() keyword overrides from the (possibly corrected) fields. The date counts as
+    given by the user once it is ticked as checked or differs from the one read from the text
+    (`parsed_date`); until then it stays 'read from the text' and the draft says so."""
     kind = fields.get("kind") or None
     number = (fields.get("number") or "").strip() or None
     out: dict[str, Any] = {
@@ -212,6 +233,9 @@ def request_overrides(fields: dict[str, Any], as_of: date | None = None) -> dict
     }
     if kind == "letter":
         out["sender"] = out["member"]
+    given = fields.get("date")
+    if isinstance(given, date) and (fields.get("date_ok") or given.isoformat() != fields.get("parsed_date")):
+        out["letter_date"] = given.isoformat()
     return {k: v for k, v in out.items() if v is not None}
 
 
