@@ -98,7 +98,7 @@ def test_markdown_export_escapes_precedent_markup_so_nothing_renders_or_loads() 
         assert raw not in md, raw
     page = MarkdownIt("commonmark").enable("table").render(md)
     assert "<img" not in page and "<a " not in page and "<script" not in page
-    assert "![x](http://127.0.0.1:9/leak?d=SECRET)" in page  # shown as literal text
+    assert "![x](http\u2060://127.0.0.1:9/leak?d=SECRET)" in page  # literal text, the URL unlinkable
     assert "&lt;img src=" in page and "[1]" in page
 
 

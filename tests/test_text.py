@@ -128,15 +128,15 @@ def test_looks_like_instruction(sentence: str, expect: bool) -> None:
 @pytest.mark.parametrize(
     ("text", "entities", "expect"),
     [
-        ("![x](http://127.0.0.1:9/leak?d=S)", True, "!&#91;x&#93;(http&#58;//127.0.0.1:9/leak?d=S)"),
+        ("![x](http://127.0.0.1:9/leak?d=S)", True, "!&#91;x&#93;(http\u2060://127.0.0.1:9/leak?d=S)"),
         ("<img src=x onerror=y>", True, "&#60;img src=x onerror=y&#62;"),
-        ("see www.evil.test or a@evil.test", True, "see www&#46;evil.test or a&#64;evil.test"),
+        ("see WWW.evil.test or a@evil.test", True, "see WWW\u2060.evil.test or a\u2060@evil.test"),
         (
             "# *bold* _x_ `c` $x$ ~s~ | &amp;",
             True,
             "&#35; &#42;bold&#42; &#95;x&#95; &#96;c&#96; &#36;x&#36; &#126;s&#126; &#124; &#38;amp;",
         ),
-        ("[click](http://evil) P-06-1199: 2.5", False, "\\[click\\](http\\://evil) P-06-1199: 2.5"),
+        ("[click](https://evil) P-06-1199: 2.5 doc_id", False, "\\[click\\](https\u2060://evil) P-06-1199: 2.5 doc_id"),
     ],
     ids=["image", "html", "autolinks", "formatting", "backslashes"],
 )
