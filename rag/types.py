@@ -183,7 +183,9 @@ class Citation:
 
 @dataclass
 class DraftWarning:
-    code: str  # "uncited" | "unsupported" | "invalid_citation" | "no_precedent" | "welsh" | ...
+    # "uncited" | "unsupported" | "invalid_citation" | "no_precedent" | "welsh" | "unconfirmed_date"
+    # | "instruction_in_source"
+    code: str
     message: str
     sentence: str | None = None
 

@@ -96,8 +96,7 @@ def instruction_warnings(passages: list[Passage]) -> list[DraftWarning]:
                     DraftWarning(
                         "instruction_in_source",
                         f"Left out of the draft: a sentence in {p.meta.get('ref') or p.doc_id} reads like an "
-                        "instruction or markup, not a past reply. Check that precedent.",
-                        quoted,
+                        f"instruction or markup, not a past reply (\u201c{quoted}\u201d). Check that precedent.",
                     ),
                 )
     return list(found.values())
