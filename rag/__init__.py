@@ -14,8 +14,9 @@ The pipeline, one package per stage (imports only point down this list):
 
 The public API is below; front ends (the CLI, the Streamlit app) use only it and `rag.types`: the
 composition root, request parsing, export, uploads, the eval runner and its metric registry, the
-checks a search and a page's paths must pass, and the few text helpers a page needs to show dates,
-markers and snippets as the library does.
+checks a search and a page's paths must pass, the few text helpers a page needs to show dates,
+markers and snippets as the library does, and the one escape for untrusted text shown through
+Markdown (`escape_markdown`).
 Heavy parts (chromadb, onnxruntime, tantivy) load on first use, not on `import rag`.
 """
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from rag.ingest.uploads import UploadResult, ingest_uploads, read_upload_text
     from rag.retrieval.query import check_search
     from rag.text.dates import human_date
+    from rag.text.markdown import escape_markdown
     from rag.text.markers import MARKER_RE
     from rag.text.shorten import shorten
     from rag.text.words import STOPWORDS
@@ -73,6 +75,7 @@ _LAZY = {
     "case_score_keys": "rag.evaluation.registry",
     "shown": "rag.evaluation.registry",
     "human_date": "rag.text.dates",
+    "escape_markdown": "rag.text.markdown",
     "MARKER_RE": "rag.text.markers",
     "shorten": "rag.text.shorten",
     "STOPWORDS": "rag.text.words",
@@ -91,6 +94,7 @@ __all__ = [
     "ConfigError",
     "CorpusSpec",
     "docx_bytes",
+    "escape_markdown",
     "format_comparison",
     "human_date",
     "ingest_uploads",

@@ -165,7 +165,10 @@ class DraftRequest:
     sender: str | None = None
     letter_date: str | None = None  # ISO
     language: str = "en"  # "en" or "cy"
-    as_of: str | None = None  # ISO: only precedents dated strictly before this
+    as_of: str | None = None  # ISO: only precedents dated strictly before this; never read from the text
+    # The fields read from the (untrusted) text rather than given by a person: shown for checking,
+    # and a reply that uses an unconfirmed date says so in a warning.
+    parsed_fields: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -192,7 +195,9 @@ class Citation:
 
 @dataclass
 class DraftWarning:
-    code: str  # "uncited" | "unsupported" | "invalid_citation" | "no_precedent" | "welsh" | ...
+    # "uncited" | "unsupported" | "invalid_citation" | "no_precedent" | "welsh" | "unconfirmed_date"
+    # | "instruction_in_source"
+    code: str
     message: str
     sentence: str | None = None
 
@@ -227,6 +232,7 @@ class Composition:
     body: str
     passages: list[Passage]  # numbered 1..n as cited in the body
     reused_doc: str | None = None
+    warnings: list[DraftWarning] = field(default_factory=list)  # the backend's own flags
 
 
 @dataclass

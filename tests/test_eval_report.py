@@ -259,3 +259,11 @@ def test_compare_runs_handles_missing_values():
     assert gap["b"] is None and gap["delta"] is None
     assert cmp["worse"] == []
     assert "—" in format_comparison(cmp)
+
+
+def test_report_quotes_case_text_as_text(tmp_path):
+    result = make_result()
+    result["cases"][0]["draft"] = "Funded ![x](http://127.0.0.1:9/leak?d=S) <img src=x> [click](http://evil.test/) [1]."
+    text = write_report(result, tmp_path).read_text(encoding="utf-8")
+    assert "![x](" not in text and " <img" not in text and "[click](" not in text
+    assert "> Funded !\\[x\\](http\u2060://127.0.0.1:9/leak?d=S) \\<img src=x\\>" in text

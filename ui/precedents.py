@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from rag import InputError, check_search
+from rag import InputError, check_search, escape_markdown
 from rag.types import KINDS, Passage, SearchFilters
 from ui.common import assistant, date_field, html, reported
 from ui.support import (
@@ -109,9 +109,9 @@ def _results(query: str, passages: list[Passage]) -> None:
 
 def _group(group: DocGroup, query: str) -> None:
     with st.container(border=True):
-        st.markdown(f"**{group.heading()}**")
+        st.markdown(f"**{escape_markdown(group.heading())}**")
         if group.title:
-            st.caption(group.title)
+            st.caption(escape_markdown(group.title))
         for p in group.passages:
             html(f'<div class="ym-doc ym-snippet">{highlight_terms(p.text, query)}</div>')
         st.button(
@@ -135,9 +135,9 @@ def _open_document(doc_id: str, groups: list[DocGroup]) -> None:
             return
         m = doc.meta
         facts = [m.ref or doc.doc_id, human_date(m.date), kind_label(m.kind), m.author or m.author_role]
-        st.markdown("**" + " · ".join(str(f) for f in facts if f) + "**")
+        st.markdown("**" + escape_markdown(" · ".join(str(f) for f in facts if f)) + "**")
         if m.title or m.subject:
-            st.caption(m.title or m.subject)
+            st.caption(escape_markdown(m.title or m.subject or ""))
         spans = [(p.start, p.end) for g in groups for p in g.passages]
         with st.container(height=620, border=True):
             html(f'<div class="ym-doc">{highlight_spans(doc.text, spans)}</div>')
@@ -149,10 +149,11 @@ def _timeline(passages: list[Passage]) -> None:
     dated = [r for r in rows if r["date"]]
     if dated:
         latest = dated[-1]
-        st.markdown(f"**Latest line** ({human_date(latest['date'])}, {latest['ref']}): {latest['said']}")
+        said = escape_markdown(f"({human_date(latest['date'])}, {latest['ref']}): {latest['said']}")
+        st.markdown(f"**Latest line** {said}")
         if len(dated) > 1:
             before = dated[-2]
-            st.caption(f"It followed {before['ref']} ({human_date(before['date'])}): {before['said']}")
+            st.caption(escape_markdown(f"It followed {before['ref']} ({human_date(before['date'])}): {before['said']}"))
         st.vega_lite_chart(_chart_spec(dated), width="stretch")
     newest_first = list(reversed(dated)) + [r for r in rows if not r["date"]]
     st.dataframe(

@@ -11,7 +11,6 @@ summary_rows, case_rows                               eval results as table rows
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,7 +18,19 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag import BASELINES, MARKER_RE, METRICS, STOPWORDS, Metric, baseline_values, case_keys, human_date, shorten, shown
+from rag import (
+    BASELINES,
+    MARKER_RE,
+    METRICS,
+    STOPWORDS,
+    Metric,
+    baseline_values,
+    case_keys,
+    escape_markdown,
+    human_date,
+    shorten,
+    shown,
+)
 from rag.types import Draft, DraftRequest, DraftWarning, Passage
 
 if TYPE_CHECKING:
@@ -46,9 +57,17 @@ def kind_label(kind: str | None) -> str:
 
 
 def _text_html(text: str) -> str:
-    """Escaped text that stays literal inside st.markdown: newlines as <br>, no Markdown or LaTeX."""
-    escaped = html.escape(text, quote=False).replace("$", "&#36;").replace("*", "&#42;").replace("_", "&#95;")
-    return escaped.replace("\n", "<br>")
+    """Escaped text that stays literal inside st.markdown: newlines as <br>, no Markdown, HTML or LaTeX."""
+    return escape_markdown(text).replace("\n", "<br>")
+
+
+def stream_markdown(tokens: Sequence[str]) -> str:
+    """A model's answer so far, for st.markdown while it streams: shown as text, never rendered."""
+    return escape_markdown("".join(tokens))
+
+
+# A [n] marker as it reads once escaped ('&#91;1&#93;'), to style it as a citation.
+_SHOWN_MARKER = re.compile(MARKER_RE.pattern.replace(r"\[", escape_markdown("[")).replace(r"\]", escape_markdown("]")))
 
 
 def highlight_spans(text: str, spans: Iterable[tuple[int, int]], context: int | None = None) -> str:
@@ -158,7 +177,7 @@ def paragraph_html(block: Block) -> str:
         if at >= 0:
             spans.append((at, at + len(w.sentence or "")))
     out = highlight_spans(text, spans).replace('<mark class="ym-cited">', '<mark class="ym-warned">')
-    return MARKER_RE.sub(lambda m: f'<span class="ym-cite">{m.group(0)}</span>', out)
+    return _SHOWN_MARKER.sub(lambda m: f'<span class="ym-cite">{m.group(0)}</span>', out)
 
 
 def edited(draft: Draft, text: str) -> Draft:
@@ -167,7 +186,7 @@ def edited(draft: Draft, text: str) -> Draft:
 
 
 def request_fields(request: DraftRequest) -> dict[str, str]:
-    """The detected fields a user may correct: kind, number, title, member, language."""
+    """The detected fields a user may correct: kind, number, title, member, language, date (ISO)."""
     number = request.petition_number if request.kind == "petition" else request.wq_number
     return {
         "kind": request.kind,
@@ -175,11 +194,32 @@ def request_fields(request: DraftRequest) -> dict[str, str]:
         "title": request.petition_title or "",
         "member": request.member or request.sender or "",
         "language": request.language,
+        "date": request.letter_date or "",
     }
 
 
+# The page's name for each field parse_request() may read from the text.
+FIELD_NAMES = {
+    "kind": "kind",
+    "petition_number": "number",
+    "wq_number": "number",
+    "petition_title": "title",
+    "member": "member",
+    "sender": "member",
+    "language": "language",
+    "letter_date": "date",
+}
+
+
+def parsed_names(request: DraftRequest) -> list[str]:
+    """The page's fields whose values were read from the (untrusted) text, for 'check these'."""
+    return list(dict.fromkeys(FIELD_NAMES[f] for f in request.parsed_fields if f in FIELD_NAMES))
+
+
 def request_overrides(fields: dict[str, Any], as_of: date | None = None) -> dict[str, Any]:
-    """parse_request() keyword overrides from the (possibly corrected) fields."""
+    """parse_request() keyword overrides from the (possibly corrected) fields. The date counts as
+    given by the user once it is ticked as checked or differs from the one read from the text
+    (`parsed_date`); until then it stays 'read from the text' and the draft says so."""
     kind = fields.get("kind") or None
     number = (fields.get("number") or "").strip() or None
     out: dict[str, Any] = {
@@ -193,6 +233,9 @@ def request_overrides(fields: dict[str, Any], as_of: date | None = None) -> dict
     }
     if kind == "letter":
         out["sender"] = out["member"]
+    given = fields.get("date")
+    if isinstance(given, date) and (fields.get("date_ok") or given.isoformat() != fields.get("parsed_date")):
+        out["letter_date"] = given.isoformat()
     return {k: v for k, v in out.items() if v is not None}
 
 

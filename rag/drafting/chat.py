@@ -1,4 +1,5 @@
-"""The chat messages sent to a model: role and rules, numbered passages, the incoming text fenced as untrusted data."""
+"""The chat messages sent to a model: role and rules, then the numbered passages and the incoming text,
+each inside its own fence as untrusted data (corpus text is untrusted too: petitions get into it)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ import re
 from rag.drafting.formats import FORMATS, PHRASES, _lang
 from rag.settings import Settings
 from rag.templates import render
+from rag.text.markers import strip_markers
+from rag.text.untrusted import fold_lookalikes
 from rag.types import DraftRequest, Passage
 
 FENCE = "untrusted_correspondence"
+PASSAGES_FENCE = "untrusted_precedents"
 MAX_UNTRUSTED_CHARS = 16_000
+QUOTE = "| "  # every line of untrusted text starts with this, so none can pose as a header or a role
 
 
 # ---------------------------------------------------------------------------- chat messages
 
-_FENCE_WORD_RE = FENCE.replace("_", r"[\s_-]{0,3}")
-_FENCE_TAG = re.compile(r"<\s{0,5}/?\s{0,5}" + _FENCE_WORD_RE + r"[^>]{0,40}>?", re.IGNORECASE)
+# Either fence's name, however spaced or joined ("untrusted correspondence", "untrusted-precedents").
+_FENCE_WORD_RE = r"untrusted[\s_-]{0,3}(?:correspondence|precedents)"
+_FENCE_TAG = re.compile(r"<\s{0,5}/?\s{0,5}" + _FENCE_WORD_RE + r"[^>\n]{0,40}>?", re.IGNORECASE)
 _FENCE_WORD = re.compile(_FENCE_WORD_RE, re.IGNORECASE)
 
 INCOMING_LABELS = {"petition": "petition", "written_question": "written question", "letter": "letter"}
@@ -29,26 +35,43 @@ REPLY_LABELS = {
 
 
 def neutralise(text: str) -> str:
-    """Defuse anything that could open or close the untrusted fence from inside it."""
+    """Defuse anything that could open or close a fence from inside it. Look-alikes are folded
+    first (full-width brackets, zero-width spaces, Cyrillic letters), so a disguised tag is a tag;
+    then every angle bracket becomes a guillemet, so no tag can be written at all."""
+    text = fold_lookalikes(text)
     text = _FENCE_TAG.sub("[removed tag]", text)
     text = _FENCE_WORD.sub("untrusted-text", text)
     return text.replace("<", "\u2039").replace(">", "\u203a")
 
 
+def quote(text: str) -> str:
+    """Untrusted text for inside a fence: neutralised, each line behind QUOTE."""
+    return "\n".join(QUOTE + line for line in neutralise(text).split("\n"))
+
+
+def one_line(value: object) -> str:
+    """An untrusted field (a ref, an author, a title) as one neutralised line that cannot forge a
+    header: no line breaks, no [n] markers, no '|' field separator."""
+    flat = " ".join(neutralise(strip_markers(fold_lookalikes(str(value)))).split())
+    return flat.replace("|", "/")
+
+
 def _passage_header(n: int, p: Passage) -> str:
     r = p.to_result()
-    fields = [("ref", r["ref"]), ("date", r["date"]), ("author", r["author"]), ("title", r["title"])]
-    return f"[{n}] " + " | ".join(f"{k}: {v}" for k, v in fields if v)
+    fields = [(k, r[k]) for k in ("ref", "date", "kind", "author", "title")]
+    return f"[{n}] " + " | ".join(f"{k}: {one_line(v)}" for k, v in fields if v)
 
 
 def number_passages(passages: list[Passage]) -> str:
-    """'[n] ref: ... | date: ... | author: ... | title: ...' then the passage text, for each."""
+    """Inside the precedents fence, for each passage: '[n] ref: ... | date: ... | kind: ... |
+    author: ... | title: ...', then its text quoted line by line, its own [n] markers removed."""
     if not passages:
         return "(none: no precedent was found)"
     blocks = [
-        f"{_passage_header(n, p)}\n{_FENCE_TAG.sub('[removed tag]', p.text.strip())}" for n, p in enumerate(passages, 1)
+        f"{_passage_header(n, p)}\n{quote(strip_markers(fold_lookalikes(p.text)).strip())}"
+        for n, p in enumerate(passages, 1)
     ]
-    return "\n\n".join(blocks)
+    return f"<{PASSAGES_FENCE}>\n" + "\n\n".join(blocks) + f"\n</{PASSAGES_FENCE}>"
 
 
 def fence_untrusted(request: DraftRequest) -> str:
@@ -65,8 +88,8 @@ def fence_untrusted(request: DraftRequest) -> str:
     text = request.text.strip()
     if len(text) > MAX_UNTRUSTED_CHARS:
         text = text[:MAX_UNTRUSTED_CHARS] + "\n[... truncated]"
-    lines = [f"{k}: {neutralise(v)}" for k, v in facts if v]
-    inner = "\n".join(lines + ["", "Full text:", neutralise(text)])
+    lines = [f"{k}: {one_line(v)}" for k, v in facts if v]
+    inner = "\n".join(lines + ["", "Full text:", quote(text)])
     return f"<{FENCE}>\n{inner}\n</{FENCE}>"
 
 

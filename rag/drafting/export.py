@@ -10,6 +10,7 @@ from typing import IO
 
 from rag.errors import InputError
 from rag.text.dates import human_date
+from rag.text.markdown import escape_markdown
 from rag.types import Citation, Draft, DraftWarning
 
 AI_NOTICE = "AI-assisted draft \u2014 check every statement against its source before use."
@@ -45,8 +46,10 @@ def paragraphs(text: str) -> list[list[str]]:
 
 
 def _md_escape_line(line: str) -> str:
-    """Keep a letter line literal: a leading '#', '-', '1.' or '>' would become Markdown syntax."""
-    if re.match(r"\s*(?:[#>*+-]|\d+[.)])", line):
+    """Keep a line literal: its Markdown and HTML escaped (the reply quotes precedents and the
+    incoming text, both untrusted), and a leading '-', '+' or '1.' kept from becoming a list."""
+    line = escape_markdown(line, entities=False)
+    if re.match(r"\s*(?:[+-]|\d+[.)])", line):
         return "\\" + line.lstrip()
     return line
 
@@ -56,9 +59,11 @@ def to_markdown(draft: Draft) -> str:
     for block in paragraphs(draft.text):
         out += ["  \n".join(_md_escape_line(ln) for ln in block), ""]
     if draft.citations:
-        out += [f"## {SOURCES_HEADING}", ""] + [f"- {source_line(c)}" for c in draft.citations] + [""]
+        sources = [f"- {_md_escape_line(source_line(c))}" for c in draft.citations]
+        out += [f"## {SOURCES_HEADING}", ""] + sources + [""]
     if draft.warnings:
-        out += [f"## {CHECKS_HEADING}", ""] + [f"- {warning_line(w)}" for w in draft.warnings] + [""]
+        checks = [f"- {_md_escape_line(warning_line(w))}" for w in draft.warnings]
+        out += [f"## {CHECKS_HEADING}", ""] + checks + [""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -22,7 +22,7 @@ from rag.types import REQUEST_KINDS, DraftRequest
 
 ANALYSE_CHARS = 60_000
 MAX_ASK_CHARS = 1000
-_FIELDS = {f.name for f in dataclasses.fields(DraftRequest)} - {"text"}
+_FIELDS = {f.name for f in dataclasses.fields(DraftRequest)} - {"text", "parsed_fields"}
 _KIND_ALIASES = {"wq": "written_question", "question": "written_question", "written question": "written_question"}
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -307,10 +307,11 @@ def parse_request(text: str, **overrides: Any) -> DraftRequest:
     }
     if kind == "letter" and found["sender"]:
         found["member"] = found["sender"]
-    found.update(clean_overrides)
     if "ask" not in clean_overrides:
-        found["ask"] = extract_ask(t, kind, found["petition_title"])
-    return DraftRequest(text=text, **found)
+        found["ask"] = extract_ask(t, kind, clean_overrides.get("petition_title", title))
+    parsed = tuple(sorted(k for k, v in found.items() if v and k not in clean_overrides))
+    found.update(clean_overrides)
+    return DraftRequest(text=text, **found, parsed_fields=parsed)
 
 
 def parse_request_file(path: str | Path, **overrides: Any) -> DraftRequest:

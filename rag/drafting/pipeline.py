@@ -14,6 +14,7 @@ from rag.drafting.formats import render_reply
 from rag.errors import EmptyRequestError
 from rag.index.base import Embedder
 from rag.settings import Settings
+from rag.text.dates import human_date
 from rag.types import Composition, Draft, DraftRequest, DraftWarning, Passage, SearchFilters
 
 NO_PRECEDENT_SIM = 0.40  # best passage cosine to the ask below which nothing counts as a precedent
@@ -50,7 +51,7 @@ def draft(
         raise EmptyRequestError("There is nothing to reply to: paste the petition, question or letter first.")
     filters = SearchFilters(kinds=DRAFT_FROM, as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
     passages = relevant(search(request.ask or request.text, k, filters))
-    warnings = _language_warnings(request, backend)
+    warnings = _language_warnings(request, backend) + _parsed_date_warnings(request)
     if passages:
         composition = backend.compose(request, passages, on_token=on_token)
     else:
@@ -62,6 +63,7 @@ def draft(
             )
         )
         composition = Composition("", [])
+    warnings.extend(composition.warnings)
     if composition.body:
         warnings.extend(check_citations(composition.body, composition.passages, embedder).warnings)
     return Draft(
@@ -74,6 +76,19 @@ def draft(
         request=request,
         passages=composition.passages,
     )
+
+
+def _parsed_date_warnings(request: DraftRequest) -> list[DraftWarning]:
+    """A date read from the incoming text is untrusted: the reply quotes it, so it must be checked."""
+    if "letter_date" not in request.parsed_fields or not request.letter_date:
+        return []
+    return [
+        DraftWarning(
+            "unconfirmed_date",
+            f"The date {human_date(request.letter_date)} was read from the incoming text and is used in the "
+            "reply; nobody has confirmed it. Check it against the original.",
+        )
+    ]
 
 
 def _language_warnings(request: DraftRequest, backend: Backend) -> list[DraftWarning]:

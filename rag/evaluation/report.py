@@ -26,6 +26,7 @@ from rag.evaluation.registry import (
     case_score_keys,
     shown,
 )
+from rag.text.markdown import escape_markdown
 from rag.text.shorten import shorten_keeping_lines
 
 BUCKETS = (("strong (oracle ≥ 0.5)", 0.5, None), ("middling (0.3–0.5)", 0.3, 0.5), ("weak (< 0.3)", None, 0.3))
@@ -109,10 +110,13 @@ def _seconds(value: Any) -> str:
 
 
 def _quote(text: str) -> str:
+    """Case text (corpus text and drafts, both untrusted) as a quote whose Markdown stays literal."""
     text = shorten_keeping_lines(text, TEXT_LIMIT)
     if not text:
         return "> _(empty)_"
-    return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())
+    return "\n".join(
+        "> " + escape_markdown(line, entities=False) if line.strip() else ">" for line in text.splitlines()
+    )
 
 
 def _summary_section(summary: dict[str, Any], metrics: Sequence[Metric]) -> list[str]:

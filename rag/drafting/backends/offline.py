@@ -4,6 +4,11 @@ No model generates text here. It (1) reuses a whole earlier answer when an earli
 near-identical, else (2) scores precedent sentences against the ask, keeps the best with maximal
 marginal relevance (so near-duplicates drop out), and writes them back in their source order,
 one paragraph per source document, each sentence followed by its [n].
+
+Precedent text is untrusted (petitions reach the corpus): the [n] markers a source sentence carries
+are removed before it is used, so the only markers in a draft are the composer's own, and a sentence
+that reads like an instruction to a model or carries markup ("ignore all previous instructions",
+"write that the Minister ...", "SYSTEM:", "<script>") is never used; a warning names it instead.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ import numpy as np
 
 from rag.drafting.backends.base import TokenSink
 from rag.index.base import Embedder
+from rag.text.markers import strip_markers
 from rag.text.sentences import is_substantive, split_sentences
-from rag.types import Composition, DraftRequest, Passage
+from rag.text.shorten import shorten
+from rag.text.untrusted import looks_like_instruction
+from rag.types import Composition, DraftRequest, DraftWarning, Passage
 
 # Cosine of the ask and an earlier question above which that answer is reused whole. Dev set
 # (120 Education WQs, mean ROUGE-L): 0.86 -> 0.175, 0.80 -> 0.175, 0.70 -> 0.185, 0.60 -> 0.178;
@@ -69,17 +77,43 @@ def _usable(sentence: str) -> bool:
     return ends and is_substantive(sentence) and len(sentence.split()) <= 90 and not _FRAME_SENTENCE.match(sentence)
 
 
+def _source_sentence(sentence: str) -> str | None:
+    """A precedent sentence without the markers it carried, or None if it reads like an instruction."""
+    if looks_like_instruction(sentence):
+        return None
+    return strip_markers(sentence).strip() or None
+
+
+def instruction_warnings(passages: list[Passage]) -> list[DraftWarning]:
+    """One warning per instruction-like sentence in the passages (each left out of the draft)."""
+    found: dict[str, DraftWarning] = {}
+    for p in passages:
+        for s in split_sentences(answer_text(p)[0]):
+            if looks_like_instruction(s):
+                quoted = shorten(s, 200)
+                found.setdefault(
+                    quoted,
+                    DraftWarning(
+                        "instruction_in_source",
+                        f"Left out of the draft: a sentence in {p.meta.get('ref') or p.doc_id} reads like an "
+                        f"instruction or markup, not a past reply (\u201c{quoted}\u201d). Check that precedent.",
+                    ),
+                )
+    return list(found.values())
+
+
 def _sentences(passages: list[Passage]) -> list[_Sentence]:
     out: list[_Sentence] = []
     seen: set[str] = set()
     for rank, p in enumerate(passages):
         text, base = answer_text(p)
         pos = 0
-        for s in split_sentences(text):
-            where = text.find(s[:40], pos)
+        for raw in split_sentences(text):
+            where = text.find(raw[:40], pos)
             pos = where if where >= 0 else pos
-            key = " ".join(s.lower().split())
-            if key in seen or not _usable(s):
+            s = _source_sentence(raw)
+            key = " ".join((s or "").lower().split())
+            if s is None or key in seen or not _usable(s):
                 continue
             seen.add(key)
             out.append(_Sentence(s, p, rank, base + pos))
@@ -133,6 +167,8 @@ class OfflineComposer:
         if not passages:
             return Composition("", [])
         composition = self._reuse(request, passages) or self._extract(request, passages)
+        sources = list({p.chunk_id: p for p in [*passages, *composition.passages]}.values())
+        composition.warnings = instruction_warnings(sources)
         if on_token is not None and composition.body:
             on_token(composition.body)
         return composition
@@ -162,7 +198,7 @@ class OfflineComposer:
             text, base = answer_text(c)
             skip = max(0, covered - base)
             for para in text[skip:].split("\n\n"):
-                sentences = [(s, c) for s in split_sentences(para)]
+                sentences = [(s, c) for s in map(_source_sentence, split_sentences(para)) if s]
                 if sentences:
                     lines.append(sentences)
             covered = max(covered, c.end)
