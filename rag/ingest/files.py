@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import Any, NoReturn
 from rag.errors import DocumentError
 from rag.ingest.boilerplate import boilerplate_spans
 from rag.ingest.letters import extract_metadata
+from rag.text.unicode import scrub
 from rag.types import Document
 
 TEXT_EXTS = (".txt", ".md")
@@ -27,8 +29,9 @@ RECORD_EXTS = (".jsonl", ".jsonl.gz")
 SUPPORTED = (*TEXT_EXTS, *HTML_EXTS, ".pdf", ".docx", *RECORD_EXTS)
 MB = 1024 * 1024
 
-# Characters not allowed in a document id (ids come from file stems)
-UNSAFE_ID_RE = re.compile(r"[^A-Za-z0-9._-]+")
+# Characters not kept in a document id made from a file stem: all but letters, digits and "_.-"
+# (Unicode letters too, so "Ateb â" and "Ateb ê" differ; ASCII stems give the ids they always did)
+UNSAFE_ID_RE = re.compile(r"[^\w.-]+")
 # Windows and old-Mac line ends
 NEWLINE_RE = re.compile(r"\r\n?")
 # The end of a record question's first sentence
@@ -118,11 +121,14 @@ def _strip_name(message: str, path: Path) -> str:
 
 
 def _doc_id(path: Path) -> str:
-    """The file stem, made safe: '000_13427d4b3c4b56d1.txt' -> '000_13427d4b3c4b56d1'."""
-    return UNSAFE_ID_RE.sub("_", path.stem).strip("_") or "document"
+    """The file stem (NFC), other characters as "_": '000_13427d4b3c4b56d1.txt' -> '000_13427d4b3c4b56d1',
+    'Ateb â chwestiwn.txt' -> 'Ateb_â_chwestiwn'; 'document' when nothing is left."""
+    stem = unicodedata.normalize("NFC", path.stem)
+    return UNSAFE_ID_RE.sub("_", stem).strip("_") or "document"
 
 
 def _document(doc_id: str, text: str, source: str) -> Document:
+    text, source = scrub(text), scrub(source)  # a PDF's text map or an undecodable name can hold lone surrogates
     return Document(doc_id, text, extract_metadata(text), source, boilerplate_spans(text))
 
 

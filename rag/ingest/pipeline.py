@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from rag.index.base import Store
 from rag.ingest.chunking import chunk_document
-from rag.ingest.sources import load_paths
+from rag.ingest.sources import id_collision, load_paths
 from rag.types import Chunk, Document, IngestSummary, Skipped
 
 BATCH_CHUNKS = 256  # chunks embedded and written together
@@ -66,6 +66,10 @@ def _ingest_items(
         seen[item.doc_id] = item.source
         if known.get(item.doc_id) == item.content_hash:
             summary.unchanged += 1
+            continue
+        clash = id_collision(item, writer.store.get_document(item.doc_id)) if item.doc_id in known else None
+        if clash:
+            summary.skipped.append(Skipped(item.source, clash))
             continue
         batch.append(item)
         chunks[item.doc_id] = chunk_document(item)

