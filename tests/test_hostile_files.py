@@ -4,13 +4,17 @@ Tests that could hang on a regression carry a timeout, so they fail instead."""
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 import pytest
 
+from rag.errors import DocumentError
 from rag.index.fakes import HashEmbedder, MemoryStore
 from rag.ingest.files import load_file
 from rag.ingest.pipeline import ingest
+from rag.ingest.sources import load_paths
 from rag.types import Document, Skipped
 
 
@@ -70,3 +74,53 @@ def test_an_edited_file_still_updates_and_a_vanished_source_is_replaced(tmp_path
     assert ingest([moved], store).written == 1
     got = store.get_document("reply")
     assert got is not None and got.source == str(moved)
+
+
+# ---- links, FIFOs and devices ---------------------------------------------------------------
+
+
+@pytest.mark.timeout(30)
+def test_links_out_of_the_folder_are_not_followed(tmp_path: Path) -> None:
+    secret = write(tmp_path / "outside" / "shadow.txt", "root:$6$secret-hash:19000:0:99999:7:::")
+    corpus = tmp_path / "corpus"
+    write(corpus / "reply.txt")
+    write(corpus / "sub" / "inner.txt", "An inner reply.")
+    (corpus / "shadow_link.txt").symlink_to(secret)
+    (corpus / "sub" / "relative_escape.txt").symlink_to(Path("..") / ".." / "outside" / "shadow.txt")
+    (corpus / "inner_link.txt").symlink_to(corpus / "sub" / "inner.txt")
+    docs, skipped = split(load_paths([corpus]))
+    assert sorted(d.doc_id for d in docs) == ["inner", "inner_link", "reply"]
+    assert all("secret-hash" not in d.text for d in docs)
+    assert {s.source for s in skipped} == {str(corpus / "shadow_link.txt"), str(corpus / "sub" / "relative_escape.txt")}
+    assert all("link to a file outside" in s.reason and "not followed" in s.reason for s in skipped)
+
+
+@pytest.mark.timeout(30)
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus / "reply.txt")
+    os.mkfifo(corpus / "pipe.txt")
+    os.mkfifo(corpus / "pipe.jsonl")
+    docs, skipped = split(load_paths([corpus]))
+    assert [d.doc_id for d in docs] == ["reply"]
+    assert sorted(s.source for s in skipped) == [str(corpus / "pipe.jsonl"), str(corpus / "pipe.txt")]
+    assert all("FIFO" in s.reason and "not a regular file" in s.reason for s in skipped)
+    with pytest.raises(DocumentError, match="FIFO"):
+        load_file(corpus / "pipe.txt")
+
+
+@pytest.mark.timeout(30)
+def test_a_device_named_as_text_is_refused(tmp_path: Path) -> None:
+    link = tmp_path / "zero.txt"
+    link.symlink_to("/dev/zero")  # named explicitly, the link is followed, but to a device: refused
+    with pytest.raises(DocumentError, match="character device"):
+        load_file(link)
+
+
+@pytest.mark.timeout(30)
+def test_a_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.txt"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        (skipped,) = list(load_paths([path]))
+    assert isinstance(skipped, Skipped) and "socket" in skipped.reason

@@ -8,14 +8,17 @@ boilerplate spans index into it. A NUL byte means a binary file, which is skippe
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import re
+import stat
 import unicodedata
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 from rag.errors import DocumentError
 from rag.ingest.boilerplate import boilerplate_spans
@@ -51,14 +54,11 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .doc, or a password-protected .docx
 def load_file(path: str | Path, max_mb: float | None = None) -> Document:
     """One .txt/.md/.pdf/.docx/.html file as a Document; DocumentError says why not."""
     path = Path(path)
-    if path.is_dir():
-        _fail(path, "is a folder, not a file; pass it to load_paths to read what it holds")
-    if not path.exists():
-        _fail(path, "not found (missing file or broken link); check the path")
+    _check_regular(path)
     if not _supported(path):
         _fail(path, _unsupported_reason(path))
     if _is_records(path):
-        _fail(path, "holds many records, one per line; load it with load_paths or load_records")
+        _fail(path, "holds many records, one per line; ingest it (`ymateb ingest`) rather than read it as one letter")
     if max_mb is not None:
         check_file_size(path, max_mb)
     text = _read_text(path)
@@ -136,6 +136,50 @@ def _normalise(text: str) -> str:
     return NEWLINE_RE.sub("\n", text)
 
 
+def open_regular(path: Path) -> IO[bytes]:
+    """`path` opened for reading, if it is a regular file (a link to one is followed); DocumentError
+    otherwise. Opened non-blocking, so a FIFO that appears between the check and the open cannot hang us."""
+    _check_regular(path)
+    try:
+        handle = open(path, "rb", opener=_open_nonblocking)
+    except OSError as err:
+        _fail(path, _os_reason(err))
+    try:
+        _check_regular(path, os.fstat(handle.fileno()).st_mode)
+    except DocumentError:
+        handle.close()
+        raise
+    return handle
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def _check_regular(path: Path, mode: int | None = None) -> None:
+    """DocumentError unless `path` is a regular file: not missing, a folder, a FIFO, a device or a socket."""
+    try:
+        mode = path.stat().st_mode if mode is None else mode
+    except OSError as err:
+        _fail(path, _os_reason(err))
+    if stat.S_ISDIR(mode):
+        _fail(path, "is a folder, not a file; give one file here, or ingest the folder to read all it holds")
+    if not stat.S_ISREG(mode):
+        _fail(path, f"is {_special_kind(mode)}, not a regular file; give the path of a document")
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "a special file"
+
+
 def _os_reason(err: OSError) -> str:
     if isinstance(err, FileNotFoundError):
         return "not found (missing file or broken link); check the path"
@@ -147,10 +191,11 @@ def _os_reason(err: OSError) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        _fail(path, _os_reason(err))
+    with open_regular(path) as handle:
+        try:
+            return handle.read()
+        except OSError as err:
+            _fail(path, _os_reason(err))
 
 
 def _read_text(path: Path) -> str:
@@ -193,7 +238,7 @@ def _pdf_text(path: Path, data: bytes) -> str:
     with warnings.catch_warnings(), _quiet_logger("pypdf"):
         warnings.simplefilter("ignore")
         try:
-            reader = PdfReader(path)
+            reader = PdfReader(io.BytesIO(data))
             _unlock(path, reader)
             pages = [page.extract_text() or "" for page in reader.pages]
         except DocumentError:
@@ -240,7 +285,7 @@ def _docx_text(path: Path, data: bytes) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            blocks = [_docx_block(item) for item in docx.Document(str(path)).iter_inner_content()]
+            blocks = [_docx_block(item) for item in docx.Document(io.BytesIO(data)).iter_inner_content()]
     except Exception:  # zipfile, lxml and python-docx errors for broken packages
         _fail(path, "is a corrupt .docx; re-save it from Word and try again")
     return _normalise("\n\n".join(b for b in blocks if b.strip()))

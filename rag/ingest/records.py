@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from rag.errors import DocumentError
-from rag.ingest.files import SENTENCE_END_RE, _normalise, _os_reason
+from rag.ingest.files import SENTENCE_END_RE, _normalise, _strip_name, open_regular
 from rag.ingest.letters import SUBJECT_MAX
 from rag.text.shorten import shorten
 from rag.types import DocMeta, Document, Skipped
@@ -23,12 +23,12 @@ def load_records(path: str | Path) -> Iterator[Document | Skipped]:
     """Stream a .jsonl or .jsonl.gz file: one Document per good line, a Skipped per bad one."""
     path = Path(path)
     try:
-        handle = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
-    except OSError as err:
-        yield Skipped(str(path), _os_reason(err))
+        handle = open_regular(path)
+    except DocumentError as err:
+        yield Skipped(str(path), _strip_name(str(err), path))
         return
-    with handle:
-        yield from _records_from(handle, path)
+    with handle, (gzip.GzipFile(fileobj=handle) if path.name.lower().endswith(".gz") else handle) as lines:
+        yield from _records_from(lines, path)
 
 
 # ---- records -------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Files, folders and record files -> Document | Skipped, one at a time (a generator).
 
 A folder is walked sorted, leaving out hidden names, unsupported types and its
-README/LICENCE/CHANGELOG (all silently); a problem with one file becomes a Skipped and we go on."""
+README/LICENCE/CHANGELOG (all silently); a problem with one file becomes a Skipped and we go on.
+A link inside a folder is followed only to a file inside that folder (a Skipped says so otherwise);
+FIFOs, devices and sockets are refused unopened (files.open_regular)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,10 @@ def load_paths(paths: Iterable[str | Path] | str | Path, max_mb: float | None = 
         path = Path(given)
         if path.is_dir():
             for found in _walk(path):
-                yield from _load_any(found, max_mb)
+                if isinstance(found, Skipped):
+                    yield found
+                else:
+                    yield from _load_any(found, max_mb)
         else:
             yield from _load_any(path, max_mb)
 
@@ -36,14 +41,26 @@ def load_paths(paths: Iterable[str | Path] | str | Path, max_mb: float | None = 
 FOLDER_DOCS = {"readme", "licence", "license", "changelog", "contributing", "notice"}
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Supported files under a folder, sorted; hidden files/folders and READMEs are left out."""
+def _walk(folder: Path) -> Iterator[Path | Skipped]:
+    """Supported files under a folder, sorted; hidden files/folders and READMEs are left out, and a
+    link to a file outside the folder is a Skipped. (Linked folders are not entered: os.walk's default.)"""
+    inside = folder.resolve()
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(root) / name
             if not name.startswith(".") and _supported(path) and not _is_folder_doc(path):
-                yield path
+                yield _escaping_link(path, inside) or path
+
+
+def _escaping_link(path: Path, inside: Path) -> Skipped | None:
+    """A Skipped when `path` is a link whose target is outside the folder `inside`, else None."""
+    if not path.is_symlink():
+        return None
+    target = path.resolve()
+    if target.is_relative_to(inside):
+        return None
+    return Skipped(str(path), f"is a link to a file outside {shorten(str(inside), PATH_SHOWN)}; not followed")
 
 
 def _is_folder_doc(path: Path) -> bool:
@@ -51,7 +68,7 @@ def _is_folder_doc(path: Path) -> bool:
 
 
 def _load_any(path: Path, max_mb: float | None = None) -> Iterator[Document | Skipped]:
-    if _is_records(path) and path.is_file():
+    if _is_records(path):
         yield from load_records(path)
         return
     try:
