@@ -4,6 +4,8 @@ Tests that could hang on a regression carry a timeout, so they fail instead."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import socket
 from pathlib import Path
@@ -12,8 +14,9 @@ import pytest
 
 from rag.errors import DocumentError
 from rag.index.fakes import HashEmbedder, MemoryStore
-from rag.ingest.files import load_file
+from rag.ingest.files import MB, load_file
 from rag.ingest.pipeline import ingest
+from rag.ingest.records import load_records
 from rag.ingest.sources import load_paths
 from rag.types import Document, Skipped
 
@@ -124,3 +127,65 @@ def test_a_socket_is_refused(tmp_path: Path) -> None:
         server.bind(str(path))
         (skipped,) = list(load_paths([path]))
     assert isinstance(skipped, Skipped) and "socket" in skipped.reason
+
+
+# ---- JSON Lines: one bad record is one Skipped ----------------------------------------------
+
+
+def good_record(rid: str) -> str:
+    return json.dumps({"id": rid, "date": "2024-01-31", "question": "What about trees?", "answer": "We plant them."})
+
+
+def test_bad_records_are_skipped_one_by_one(tmp_path: Path) -> None:
+    lines = [
+        good_record("G1"),
+        '{"id": "DEEP", "body": "x", "extra": ' + "[" * 200_000 + "]" * 200_000 + "}",
+        '{"id": "SUR", "body": "bad \\ud800 text"}',
+        '{"id": "\\udc80", "body": "an id that cannot be stored"}',
+        json.dumps({"id": "DATE", "date": "2024-13-45", "body": "A body."}),
+        json.dumps({"id": "I" * 100_000, "body": "A body."}),
+        good_record("G2"),
+    ]
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docs, skipped = split(load_records(path))
+    assert [d.doc_id for d in docs] == ["G1", "G2"]
+    reasons = {s.source: s.reason for s in skipped}
+    assert list(reasons) == [f"{path}:{n}" for n in (2, 3, 4, 5, 6)]
+    assert "nested too deeply" in reasons[f"{path}:2"]
+    assert "'body'" in reasons[f"{path}:3"] and "not valid Unicode" in reasons[f"{path}:3"]
+    assert "'id'" in reasons[f"{path}:4"] and "not valid Unicode" in reasons[f"{path}:4"]
+    assert "'2024-13-45'" in reasons[f"{path}:5"] and "YYYY-MM-DD" in reasons[f"{path}:5"]
+    assert "id is 100000 characters" in reasons[f"{path}:6"]
+    assert all(len(r) < 300 for r in reasons.values())
+
+
+def gzip_stream(path: Path, parts: list[tuple[bytes, int]]) -> Path:
+    """A .gz written on the fly: each (piece, times) repeated, so a big expansion costs no memory."""
+    with gzip.open(path, "wb", compresslevel=1) as out:
+        for piece, times in parts:
+            for _ in range(times):
+                out.write(piece)
+    return path
+
+
+@pytest.mark.timeout(60)
+def test_gzip_with_a_huge_line_skips_that_line_only(tmp_path: Path) -> None:
+    path = gzip_stream(
+        tmp_path / "bomb.jsonl.gz",
+        [(good_record("G1").encode() + b"\n", 1), (b'{"id": "BIG", "body": "', 1), (b"a" * MB, 50), (b'"}\n', 1),
+         (good_record("G2").encode() + b"\n", 1)],
+    )  # fmt: skip
+    docs, skipped = split(load_records(path))
+    assert [d.doc_id for d in docs] == ["G1", "G2"]
+    (big,) = skipped
+    assert big.source == f"{path}:2" and "longer than" in big.reason and "MB" in big.reason
+
+
+@pytest.mark.timeout(60)
+def test_gzip_expanding_past_the_limit_stops_with_a_reason(tmp_path: Path) -> None:
+    path = gzip_stream(tmp_path / "many.jsonl.gz", [(good_record("G").encode() + b"\n", 1), (b"\n" * 1000, 1000)])
+    docs, skipped = split(load_records(path, max_bytes=100_000))
+    assert [d.doc_id for d in docs] == ["G"]
+    (stop,) = skipped
+    assert stop.source == str(path) and "expands to more than" in stop.reason

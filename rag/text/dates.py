@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from rag.errors import InputError
+from rag.text.shorten import shorten
 
 MONTH_NAMES: dict[str, tuple[str, ...]] = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -125,4 +126,4 @@ def parse_iso_date(value: str | None, label: str = "date") -> str | None:
     try:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError as exc:
-        raise InputError(f"{label} must be a date as YYYY-MM-DD (got {value!r}).") from exc
+        raise InputError(f"{label} must be a date as YYYY-MM-DD (got {shorten(value, 40)!r}).") from exc
