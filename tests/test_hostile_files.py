@@ -14,7 +14,7 @@ import pytest
 
 from rag.errors import DocumentError
 from rag.index.fakes import HashEmbedder, MemoryStore
-from rag.ingest.files import MB, load_file
+from rag.ingest.files import HTML_MAX, MB, load_file
 from rag.ingest.pipeline import ingest
 from rag.ingest.records import load_records
 from rag.ingest.sources import load_paths
@@ -189,3 +189,20 @@ def test_gzip_expanding_past_the_limit_stops_with_a_reason(tmp_path: Path) -> No
     assert [d.doc_id for d in docs] == ["G"]
     (stop,) = skipped
     assert stop.source == str(path) and "expands to more than" in stop.reason
+
+
+# ---- HTML -----------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_a_megabyte_of_paragraphs_parses_in_one_pass(tmp_path: Path) -> None:
+    path = tmp_path / "big.html"
+    path.write_bytes(b"<html><body>" + b"<p>x</p>" * (MB // 8) + b"</body></html>")
+    assert load_file(path).text == "\n\n".join(["x"] * (MB // 8))
+
+
+def test_html_over_the_cap_is_refused_unparsed(tmp_path: Path) -> None:
+    path = tmp_path / "huge.html"
+    path.write_bytes(b"<p>" + b"word " * (HTML_MAX // 5) + b"</p>")
+    with pytest.raises(DocumentError, match="MB of HTML, over the"):
+        load_file(path)

@@ -47,6 +47,8 @@ HTML_BLOCKS = (
     "h3", "h4", "h5", "h6", "li", "tr", "table", "blockquote", "pre", "ul", "ol", "dl", "dt",
     "dd", "address", "figure", "figcaption", "hr",
 )  # fmt: skip
+HTML_MAX = 5 * MB  # most HTML read (the parse takes about 2 s per MB); a bigger page is refused unparsed
+HTML_HIDDEN = ("script", "style", "noscript", "template", "head")  # elements whose text is not shown
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .doc, or a password-protected .docx
 
@@ -212,6 +214,8 @@ def _read_text(path: Path) -> str:
     if b"\x00" in data:
         _fail(path, "looks binary (contains NUL bytes), not text; export it as .txt, .pdf or .docx")
     if suffix in HTML_EXTS:
+        if len(data) > HTML_MAX:
+            _fail(path, f"is {len(data) / MB:.1f} MB of HTML, over the {HTML_MAX // MB} MB limit; save it as PDF")
         return _html_text(data)
     return _decode(path, data)
 
@@ -308,20 +312,36 @@ def _docx_row(row: Any) -> str:
 
 
 def _html_text(data: bytes) -> str:
-    """Visible text, one blank line between blocks (paragraphs, headings, list items, rows)."""
-    from bs4 import BeautifulSoup
+    """Visible text, one blank line between blocks (paragraphs, headings, list items, rows), cells
+    joined by " | ". One pass over the tree: inserting separators into it was quadratic."""
+    from bs4 import BeautifulSoup, NavigableString, Tag
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         soup = BeautifulSoup(data, "lxml")
-    for tag in soup(["script", "style", "noscript", "template", "head"]):
-        tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for tag in soup.find_all(HTML_BLOCKS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    for cell in soup.find_all(["td", "th"]):
-        cell.insert_after(" | ")
-    lines = (HTML_SPACE_RE.sub(" ", line).strip(" |") for line in soup.get_text().split("\n"))
+    shown = soup.interesting_string_types or set()  # what soup.get_text() would keep: no comments, doctypes ...
+    pieces: list[str] = []
+    stack: list[Any] = [soup]  # nodes still to visit, and separators (plain str) to write
+    while stack:
+        node = stack.pop()
+        if type(node) is str:
+            pieces.append(node)
+        elif isinstance(node, NavigableString):
+            if type(node) in shown:
+                pieces.append(str(node))
+        elif isinstance(node, Tag) and node.name not in HTML_HIDDEN:
+            before, after = _html_separators(node.name)
+            stack.append(after)
+            stack.extend(reversed(node.contents))
+            stack.append(before)
+    lines = (HTML_SPACE_RE.sub(" ", line).strip(" |") for line in "".join(pieces).split("\n"))
     return HTML_BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _html_separators(name: str) -> tuple[str, str]:
+    """What goes before and after an element's text: blank lines round blocks, " | " after a cell."""
+    if name in HTML_BLOCKS:
+        return "\n\n", "\n\n"
+    if name in ("td", "th"):
+        return "", " | "
+    return ("\n", "") if name == "br" else ("", "")
