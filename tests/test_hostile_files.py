@@ -4,17 +4,29 @@ Tests that could hang on a regression carry a timeout, so they fail instead."""
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 import os
 import socket
+import zipfile
 from pathlib import Path
 
+import docx
 import pytest
+from pypdf import PdfWriter
 
 from rag.errors import DocumentError
 from rag.index.fakes import HashEmbedder, MemoryStore
-from rag.ingest.files import HTML_MAX, MB, load_file
+from rag.ingest.files import (
+    DOCX_EXPANDED_MAX,
+    DOCX_PARAGRAPHS_MAX,
+    DOCX_XML_MAX,
+    HTML_MAX,
+    MB,
+    PDF_PAGES_MAX,
+    load_file,
+)
 from rag.ingest.pipeline import ingest
 from rag.ingest.records import load_records
 from rag.ingest.sources import load_paths
@@ -205,4 +217,60 @@ def test_html_over_the_cap_is_refused_unparsed(tmp_path: Path) -> None:
     path = tmp_path / "huge.html"
     path.write_bytes(b"<p>" + b"word " * (HTML_MAX // 5) + b"</p>")
     with pytest.raises(DocumentError, match="MB of HTML, over the"):
+        load_file(path)
+
+
+# ---- decompression bombs and work per file -------------------------------------------------
+
+
+def docx_with(path: Path, member: str, megabytes: int) -> Path:
+    """A real .docx plus one member that expands to `megabytes` MB (written in pieces, compressed)."""
+    document = docx.Document()
+    document.add_paragraph("Dear Jack,")
+    document.save(str(path))
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as package:
+        with package.open(member, "w", force_zip64=True) as out:
+            for _ in range(megabytes):
+                out.write(b" " * MB)
+    return path
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("member", "megabytes", "phrase"),
+    [
+        pytest.param("word/media/image1.png", DOCX_EXPANDED_MAX // MB + 20, "expands to", id="whole-package"),
+        pytest.param("word/footer9.xml", DOCX_XML_MAX // MB + 10, "MB of XML", id="xml-parts"),
+    ],
+)
+def test_a_docx_that_expands_too_far_is_refused_from_its_directory(
+    tmp_path: Path, member: str, megabytes: int, phrase: str
+) -> None:
+    path = docx_with(tmp_path / "bomb.docx", member, megabytes)
+    with pytest.raises(DocumentError, match=phrase) as caught:
+        load_file(path)
+    assert "over the" in str(caught.value)
+
+
+@pytest.mark.timeout(60)
+def test_a_docx_of_too_many_paragraphs_is_refused(tmp_path: Path) -> None:
+    document = docx.Document()
+    paragraph = document.add_paragraph("x")._p
+    for _ in range(DOCX_PARAGRAPHS_MAX):
+        document.element.body.append(copy.deepcopy(paragraph))
+    path = tmp_path / "long.docx"
+    document.save(str(path))
+    with pytest.raises(DocumentError, match=f"{DOCX_PARAGRAPHS_MAX + 1} paragraphs, over the"):
+        load_file(path)
+
+
+@pytest.mark.timeout(60)
+def test_a_pdf_of_too_many_pages_is_refused(tmp_path: Path) -> None:
+    writer = PdfWriter()
+    for _ in range(PDF_PAGES_MAX + 1):
+        writer.add_blank_page(width=612, height=792)
+    path = tmp_path / "long.pdf"
+    with open(path, "wb") as out:
+        writer.write(out)
+    with pytest.raises(DocumentError, match=f"{PDF_PAGES_MAX + 1} pages, over the"):
         load_file(path)

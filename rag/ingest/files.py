@@ -12,9 +12,11 @@ import io
 import logging
 import os
 import re
+import shutil
 import stat
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +51,10 @@ HTML_BLOCKS = (
 )  # fmt: skip
 HTML_MAX = 5 * MB  # most HTML read (the parse takes about 2 s per MB); a bigger page is refused unparsed
 HTML_HIDDEN = ("script", "style", "noscript", "template", "head")  # elements whose text is not shown
+DOCX_EXPANDED_MAX = 100 * MB  # most a .docx may expand to, all parts (images too) as its zip directory says
+DOCX_XML_MAX = 20 * MB  # most XML in a .docx (parsed into a tree: a few times that in memory)
+DOCX_PARAGRAPHS_MAX = 20_000  # most paragraphs read from a .docx (a 100-page letter has about 2,000)
+PDF_PAGES_MAX = 1_000  # most pages read from a PDF
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .doc, or a password-protected .docx
 
@@ -244,6 +250,7 @@ def _pdf_text(path: Path, data: bytes) -> str:
         try:
             reader = PdfReader(io.BytesIO(data))
             _unlock(path, reader)
+            _check_count(path, len(reader.pages), PDF_PAGES_MAX, "pages")
             pages = [page.extract_text() or "" for page in reader.pages]
         except DocumentError:
             raise
@@ -281,6 +288,7 @@ def _unlock(path: Path, reader: Any) -> None:
 
 def _docx_text(path: Path, data: bytes) -> str:
     import docx
+    from docx.oxml.ns import qn
 
     if data.startswith(OLE_MAGIC):
         _fail(path, "is password-protected or an old .doc file; save it from Word as an unprotected .docx")
@@ -289,10 +297,47 @@ def _docx_text(path: Path, data: bytes) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            blocks = [_docx_block(item) for item in docx.Document(io.BytesIO(data)).iter_inner_content()]
+            document = docx.Document(_docx_package(path, data))
+            _check_count(path, sum(1 for _ in document.element.body.iter(qn("w:p"))), DOCX_PARAGRAPHS_MAX, "paragraphs")
+            blocks = [_docx_block(item) for item in document.iter_inner_content()]
+    except DocumentError:
+        raise
     except Exception:  # zipfile, lxml and python-docx errors for broken packages
         _fail(path, "is a corrupt .docx; re-save it from Word and try again")
     return _normalise("\n\n".join(b for b in blocks if b.strip()))
+
+
+def _docx_package(path: Path, data: bytes) -> io.BytesIO:
+    """The .docx's parts re-packed uncompressed, once its zip directory shows they fit the limits.
+    Copied in pieces: zipfile stops each part at its declared size, but read whole, a part that lies
+    about its size would first be inflated whole (up to 1,000 times its compressed size)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = package.infolist()
+        _check_expansion(path, parts)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+            for info in parts:
+                with package.open(info) as src, copy.open(info.filename, "w") as dst:
+                    shutil.copyfileobj(src, dst, MB)
+    out.seek(0)
+    return out
+
+
+def _check_expansion(path: Path, parts: list[zipfile.ZipInfo]) -> None:
+    total = sum(p.file_size for p in parts)
+    xml = sum(p.file_size for p in parts if p.filename.lower().endswith((".xml", ".rels")))
+    if total > DOCX_EXPANDED_MAX:
+        _fail(path, f"expands to {total / MB:.0f} MB, over the {DOCX_EXPANDED_MAX // MB} MB limit; save it as PDF")
+    if xml > DOCX_XML_MAX:
+        _fail(
+            path, f"holds {xml / MB:.0f} MB of XML, over the {DOCX_XML_MAX // MB} MB limit; split it or save it as PDF"
+        )
+
+
+def _check_count(path: Path, count: int, limit: int, what: str) -> None:
+    """DocumentError if a document has more pages (or paragraphs) than are read."""
+    if count > limit:
+        _fail(path, f"has {count} {what}, over the {limit} limit; split it into smaller documents")
 
 
 def _docx_block(item: Any) -> str:
