@@ -62,7 +62,10 @@ def _records_from(handle: Any, path: Path, max_bytes: int) -> Iterator[Document 
         yield Skipped(str(path), f"compressed data is corrupt or truncated after line {lineno}; re-download it")
         return
     except _TooLarge:
-        yield Skipped(str(path), f"expands to more than {max_bytes / MB:g} MB; stopped after line {lineno}")
+        yield Skipped(
+            str(path),
+            f"expands to more than {max_bytes / MB:g} MB; stopped at line {lineno + 1}, the lines before it read",
+        )
         return
     if not found:
         yield Skipped(str(path), "contains no records (empty file); check it is the right file")
