@@ -30,7 +30,7 @@ from rag.ingest.files import (
 from rag.ingest.pipeline import ingest
 from rag.ingest.records import load_records
 from rag.ingest.sources import load_paths
-from rag.types import Document, Skipped
+from rag.types import SKIPPED_KEPT, Document, Skipped
 
 
 def split(items: object) -> tuple[list[Document], list[Skipped]]:
@@ -274,3 +274,46 @@ def test_a_pdf_of_too_many_pages_is_refused(tmp_path: Path) -> None:
         writer.write(out)
     with pytest.raises(DocumentError, match=f"{PDF_PAGES_MAX + 1} pages, over the"):
         load_file(path)
+
+
+# ---- messages -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [
+        pytest.param("utf-16", "UTF-16", id="utf16"),
+        pytest.param("utf-16-be", "UTF-16", id="utf16-be"),
+        pytest.param("utf-32", "UTF-32", id="utf32"),
+        pytest.param("utf-32-be", "UTF-32", id="utf32-be"),
+    ],
+)
+def test_utf16_and_utf32_are_told_apart(tmp_path: Path, encoding: str, named: str) -> None:
+    path = tmp_path / "wide.txt"
+    bom = {"utf-16-be": b"\xfe\xff", "utf-32-be": b"\x00\x00\xfe\xff"}.get(encoding, b"")
+    path.write_bytes(bom + "Helo, Cymru".encode(encoding))
+    with pytest.raises(DocumentError) as caught:
+        load_file(path)
+    assert f"is {named} text" in str(caught.value)
+
+
+def test_messages_say_what_to_do_not_which_function_to_call(tmp_path: Path) -> None:
+    records = write(tmp_path / "r.jsonl", '{"id": "A", "body": "x"}\n')
+    folder = tmp_path / "folder.txt"
+    folder.mkdir()
+    for path in (records, folder):
+        with pytest.raises(DocumentError) as caught:
+            load_file(path)
+        assert "load_" not in str(caught.value) and "ingest" in str(caught.value)
+
+
+def test_the_skipped_list_is_bounded_with_counts_by_reason(tmp_path: Path) -> None:
+    path = write(tmp_path / "empty-objects.jsonl", "{}\n" * 5000 + '{"id": "G", "body": "A body."}\n')
+    summary = ingest([path], MemoryStore(HashEmbedder()))
+    assert summary.written == 1
+    assert len(summary.skipped) == SKIPPED_KEPT and summary.skipped_total == 5000
+    assert summary.skipped[0] == Skipped(f"{path}:1", "no 'id' field; every record needs a stable id")
+    out = summary.to_dict()
+    assert out["skipped_total"] == 5000 and len(out["skipped"]) == SKIPPED_KEPT  # type: ignore[arg-type]
+    assert out["skipped_by_reason"] == {"no 'id' field; every record needs a stable id": 5000}
+    assert len(json.dumps(out)) < 20_000

@@ -8,6 +8,7 @@ boilerplate spans index into it. A NUL byte means a binary file, which is skippe
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import os
@@ -215,8 +216,9 @@ def _read_text(path: Path) -> str:
         return _pdf_text(path, data)
     if suffix == ".docx":
         return _docx_text(path, data)
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        _fail(path, "is UTF-16 text; re-save it as UTF-8")
+    wide = _wide_encoding(data)
+    if wide:
+        _fail(path, f"is {wide} text; re-save it as UTF-8")
     if b"\x00" in data:
         _fail(path, "looks binary (contains NUL bytes), not text; export it as .txt, .pdf or .docx")
     if suffix in HTML_EXTS:
@@ -224,6 +226,16 @@ def _read_text(path: Path) -> str:
             _fail(path, f"is {len(data) / MB:.1f} MB of HTML, over the {HTML_MAX // MB} MB limit; save it as PDF")
         return _html_text(data)
     return _decode(path, data)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """'UTF-32' or 'UTF-16' when the data starts with that byte-order mark (UTF-32's first, since
+    UTF-32-LE's BOM begins with UTF-16-LE's), else None."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    return None
 
 
 # ---- formats -------------------------------------------------------------------------------

@@ -57,11 +57,11 @@ def _ingest_items(
     for item in items:
         bar.update(1)
         if isinstance(item, Skipped):
-            summary.skipped.append(item)
+            summary.skip(item)
             continue
         if item.doc_id in seen:
             reason = f"duplicate document id {item.doc_id!r} (also in {seen[item.doc_id]})"
-            summary.skipped.append(Skipped(item.source, reason))
+            summary.skip(Skipped(item.source, reason))
             continue
         seen[item.doc_id] = item.source
         if known.get(item.doc_id) == item.content_hash:
@@ -69,7 +69,7 @@ def _ingest_items(
             continue
         clash = id_collision(item, writer.store.get_document(item.doc_id)) if item.doc_id in known else None
         if clash:
-            summary.skipped.append(Skipped(item.source, clash))
+            summary.skip(Skipped(item.source, clash))
             continue
         batch.append(item)
         chunks[item.doc_id] = chunk_document(item)
