@@ -103,11 +103,14 @@ def test_links_out_of_the_folder_are_not_followed(tmp_path: Path) -> None:
     (corpus / "shadow_link.txt").symlink_to(secret)
     (corpus / "sub" / "relative_escape.txt").symlink_to(Path("..") / ".." / "outside" / "shadow.txt")
     (corpus / "inner_link.txt").symlink_to(corpus / "sub" / "inner.txt")
+    (corpus / "etc").symlink_to(tmp_path / "outside", target_is_directory=True)
     docs, skipped = split(load_paths([corpus]))
     assert sorted(d.doc_id for d in docs) == ["inner", "inner_link", "reply"]
     assert all("secret-hash" not in d.text for d in docs)
-    assert {s.source for s in skipped} == {str(corpus / "shadow_link.txt"), str(corpus / "sub" / "relative_escape.txt")}
-    assert all("link to a file outside" in s.reason and "not followed" in s.reason for s in skipped)
+    reasons = {s.source: s.reason for s in skipped}
+    assert reasons.keys() == {str(corpus / n) for n in ("shadow_link.txt", "sub/relative_escape.txt", "etc")}
+    assert "link to a folder; not followed" in reasons.pop(str(corpus / "etc"))
+    assert all("link to a file outside" in r and "not followed" in r for r in reasons.values())
 
 
 @pytest.mark.timeout(30)

@@ -42,11 +42,13 @@ FOLDER_DOCS = {"readme", "licence", "license", "changelog", "contributing", "not
 
 
 def _walk(folder: Path) -> Iterator[Path | Skipped]:
-    """Supported files under a folder, sorted; hidden files/folders and READMEs are left out, and a
-    link to a file outside the folder is a Skipped. (Linked folders are not entered: os.walk's default.)"""
+    """Supported files under a folder, sorted; hidden files/folders and READMEs are left out. A link
+    to a file outside the folder is a Skipped, and so is a linked folder (os.walk does not enter it)."""
     inside = folder.resolve()
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for linked in (Path(root) / d for d in dirs if (Path(root) / d).is_symlink()):
+            yield Skipped(str(linked), "is a link to a folder; not followed (name the folder itself to ingest it)")
         for name in sorted(files):
             path = Path(root) / name
             if not name.startswith(".") and _supported(path) and not _is_folder_doc(path):
