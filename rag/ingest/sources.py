@@ -59,10 +59,13 @@ def _escaping_link(path: Path, inside: Path) -> Skipped | None:
     """A Skipped when `path` is a link whose target is outside the folder `inside`, else None."""
     if not path.is_symlink():
         return None
-    target = path.resolve()
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
+        return Skipped(str(path), "is a link that loops back on itself; fix or remove it")
     if target.is_relative_to(inside):
         return None
-    return Skipped(str(path), f"is a link to a file outside {shorten(str(inside), PATH_SHOWN)}; not followed")
+    return Skipped(str(path), "is a link to a file outside the folder being ingested; not followed")
 
 
 def _is_folder_doc(path: Path) -> bool:
