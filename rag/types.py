@@ -12,6 +12,7 @@ Draft, Citation, DraftWarning   the reply in the house format, its sources and i
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -115,12 +116,7 @@ class IngestSummary:
         return len(self.skipped) + sum(self.skipped_more.values())
 
     def skipped_by_reason(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for s in self.skipped:
-            counts[s.reason] = counts.get(s.reason, 0) + 1
-        for reason, n in self.skipped_more.items():
-            counts[reason] = counts.get(reason, 0) + n
-        return counts
+        return dict(Counter(s.reason for s in self.skipped) + Counter(self.skipped_more))
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -30,6 +30,7 @@ from rag.ingest.files import (
 from rag.ingest.pipeline import ingest
 from rag.ingest.records import load_records
 from rag.ingest.sources import load_paths
+from rag.text.dates import date_int
 from rag.types import SKIPPED_KEPT, Document, Skipped
 
 
@@ -173,6 +174,15 @@ def test_bad_records_are_skipped_one_by_one(tmp_path: Path) -> None:
     assert "'2024-13-45'" in reasons[f"{path}:5"] and "YYYY-MM-DD" in reasons[f"{path}:5"]
     assert "id is 100000 characters" in reasons[f"{path}:6"]
     assert all(len(r) < 300 for r in reasons.values())
+
+
+@pytest.mark.parametrize(
+    ("iso", "number"),
+    [("2024-01-31", 20240131), ("2024-01-31T10:00:00", 20240131), ("2024-13-45", 0), ("", 0), (None, 0)],
+    ids=["date", "timestamp", "impossible", "empty", "none"],
+)
+def test_date_int_compares_only_real_dates(iso: str | None, number: int) -> None:
+    assert date_int(iso) == number
 
 
 def gzip_stream(path: Path, parts: list[tuple[bytes, int]]) -> Path:

@@ -54,7 +54,7 @@ HTML_BLOCKS = (
     "h3", "h4", "h5", "h6", "li", "tr", "table", "blockquote", "pre", "ul", "ol", "dl", "dt",
     "dd", "address", "figure", "figcaption", "hr",
 )  # fmt: skip
-HTML_MAX = 5 * MB  # most HTML read (about 0.5 s and 100 MB of memory per MB); a bigger page is refused unparsed
+HTML_MAX = 5 * MB  # most HTML read (about 1 s and 60 MB of memory per MB); a bigger page is refused unparsed
 HTML_HIDDEN = ("script", "style", "noscript", "template", "head")  # elements whose text is not shown
 DOCX_EXPANDED_MAX = 100 * MB  # most a .docx may expand to, all parts (images too) as its zip directory says
 DOCX_XML_MAX = 20 * MB  # most XML in a .docx (parsed into a tree: a few times that in memory)

@@ -110,13 +110,10 @@ def human_date(iso: str | None, language: str = "en") -> str:
 
 
 def date_int(iso: str | None) -> int:
-    """'2021-09-23' -> 20210923; unknown -> 0 (so Chroma can compare dates as integers)."""
-    if not iso:
-        return 0
-    try:
-        return int(iso[:10].replace("-", ""))
-    except ValueError:
-        return 0
+    """'2021-09-23' -> 20210923; unknown or impossible ('2024-13-45') -> 0, so Chroma can compare
+    dates as integers."""
+    d = to_date(iso)
+    return d.year * 10_000 + d.month * 100 + d.day if d else 0
 
 
 def parse_iso_date(value: str | None, label: str = "date") -> str | None:
