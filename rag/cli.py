@@ -101,11 +101,14 @@ def ingest_cmd(paths: tuple[str, ...], store: str | None, as_json: bool) -> None
     else:
         say(
             f"{summary.documents} documents ({summary.written} new or changed, {summary.unchanged} unchanged), "
-            f"{summary.chunks} chunks written, {summary.embedded} embedded, {len(summary.skipped)} skipped, "
+            f"{summary.chunks} chunks written, {summary.embedded} embedded, {summary.skipped_total} skipped, "
             f"{summary.seconds:.1f} s"
         )
         for s in summary.skipped:
             say(f"  skipped {s.source}: {s.reason}", err=True)
+        if summary.skipped_more:
+            more = summary.skipped_total - len(summary.skipped)
+            say(f"  ... and {more} more skipped (--json counts them by reason)", err=True)
     if summary.skipped:
         sys.exit(1)
 

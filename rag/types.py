@@ -12,6 +12,7 @@ Draft, Citation, DraftWarning   the reply in the house format, its sources and i
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -91,6 +92,11 @@ def chunk_version(chunk_id: str) -> str:
     return chunk_id.rsplit(":", 2)[-2] if chunk_id.count(":") >= 2 else ""
 
 
+SKIPPED_KEPT = 100  # skipped files/records an ingest summary lists in full; the rest are counted by reason
+REASONS_KEPT = 50  # distinct reasons counted past those; any others count as OTHER_REASONS
+OTHER_REASONS = "(other reasons)"
+
+
 @dataclass
 class IngestSummary:
     written: int = 0  # new or changed documents
@@ -98,13 +104,30 @@ class IngestSummary:
     repaired: int = 0  # of the written: unchanged documents redone because the store lacked chunks
     chunks: int = 0  # chunks written
     embedded: int = 0  # texts sent to the embedding model
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # the first SKIPPED_KEPT, in full (add with skip())
     seconds: float = 0.0
     doc_ids: list[str] = field(default_factory=list)  # documents written this run
+    skipped_more: dict[str, int] = field(default_factory=dict)  # reason -> count, for those past SKIPPED_KEPT
 
     @property
     def documents(self) -> int:
         return self.written + self.unchanged
+
+    def skip(self, item: Skipped) -> None:
+        """Note a skipped file or record: listed in full while fewer than SKIPPED_KEPT are, then counted."""
+        if len(self.skipped) < SKIPPED_KEPT:
+            self.skipped.append(item)
+            return
+        known = item.reason in self.skipped_more or len(self.skipped_more) < REASONS_KEPT
+        reason = item.reason if known else OTHER_REASONS
+        self.skipped_more[reason] = self.skipped_more.get(reason, 0) + 1
+
+    @property
+    def skipped_total(self) -> int:
+        return len(self.skipped) + sum(self.skipped_more.values())
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        return dict(Counter(s.reason for s in self.skipped) + Counter(self.skipped_more))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -115,6 +138,8 @@ class IngestSummary:
             "chunks": self.chunks,
             "embedded": self.embedded,
             "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+            "skipped_total": self.skipped_total,
+            "skipped_by_reason": self.skipped_by_reason(),
             "seconds": round(self.seconds, 2),
         }
 

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from rag.index.base import Store
 from rag.index.precedents import PrecedentIndex
 from rag.ingest.chunking import chunk_document
-from rag.ingest.sources import load_paths
+from rag.ingest.sources import id_collision, load_paths
 from rag.types import Chunk, Document, IngestSummary, Skipped, chunk_id_for
 
 BATCH_CHUNKS = 256  # chunks embedded and written together
@@ -62,16 +62,19 @@ def _ingest_items(
         for item in group:
             bar.update(1)
             if isinstance(item, Skipped):
-                summary.skipped.append(item)
+                summary.skip(item)
                 continue
             if item.doc_id in seen:
                 reason = f"duplicate document id {item.doc_id!r} (also in {seen[item.doc_id]})"
-                summary.skipped.append(Skipped(item.source, reason))
+                summary.skip(Skipped(item.source, reason))
                 continue
             seen[item.doc_id] = item.source
             state = current.get(item.doc_id)
             if state == "complete":
                 summary.unchanged += 1
+                continue
+            if state == "changed" and (clash := id_collision(item, store.get_document(item.doc_id))):
+                summary.skip(Skipped(item.source, clash))
                 continue
             summary.repaired += state == "broken"
             batch.append(item)
@@ -91,13 +94,13 @@ def _groups(items: Iterable[Document | Skipped], n: int) -> Iterator[list[Docume
 
 
 def _current(store: Store, docs: list[Document]) -> dict[str, str]:
-    """For documents the store already holds in this version: "complete", or "broken" when some
-    of its chunks are missing (so a rerun repairs it)."""
+    """For documents the store already holds: "changed" (another version), or this version
+    "complete", or "broken" when some of its chunks are missing (so a rerun repairs it)."""
     states = store.doc_states([d.doc_id for d in docs])
     same = [d for d in docs if d.doc_id in states and states[d.doc_id][0] == d.content_hash]
+    out = {d.doc_id: "changed" for d in docs if d.doc_id in states}
     wanted = [chunk_id_for(d.doc_id, d.content_hash, i) for d in same for i in range(states[d.doc_id][1])]
     present = set(store.get_chunks(wanted, text=False)["ids"]) if wanted else set()
-    out = {}
     for d in same:
         n = states[d.doc_id][1]
         ok = all(chunk_id_for(d.doc_id, d.content_hash, i) in present for i in range(n))

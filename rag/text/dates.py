@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from rag.errors import InputError
+from rag.text.shorten import shorten
 
 MONTH_NAMES: dict[str, tuple[str, ...]] = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -109,13 +110,10 @@ def human_date(iso: str | None, language: str = "en") -> str:
 
 
 def date_int(iso: str | None) -> int:
-    """'2021-09-23' -> 20210923; unknown -> 0 (so Chroma can compare dates as integers)."""
-    if not iso:
-        return 0
-    try:
-        return int(iso[:10].replace("-", ""))
-    except ValueError:
-        return 0
+    """'2021-09-23' -> 20210923; unknown or impossible ('2024-13-45') -> 0, so Chroma can compare
+    dates as integers."""
+    d = to_date(iso)
+    return d.year * 10_000 + d.month * 100 + d.day if d else 0
 
 
 def parse_iso_date(value: str | None, label: str = "date") -> str | None:
@@ -125,4 +123,4 @@ def parse_iso_date(value: str | None, label: str = "date") -> str | None:
     try:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError as exc:
-        raise InputError(f"{label} must be a date as YYYY-MM-DD (got {value!r}).") from exc
+        raise InputError(f"{label} must be a date as YYYY-MM-DD (got {shorten(value, 40)!r}).") from exc

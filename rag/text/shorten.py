@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
+# How much of an id or a path an error message quotes (a 100,000-character id is not printed whole)
+ID_SHOWN = 80
+PATH_SHOWN = 160
+
 
 def shorten(text: str, limit: int, placeholder: str = "…") -> str:
     """`text` on one line (whitespace collapsed) in at most `limit` characters: whole words, then
