@@ -143,9 +143,7 @@ def arm(assistant: Assistant, step: str, n: int, folder: Path) -> None:
         "after-journal-cleared": lambda: _after(index_part("precedents"), "_end", n),
         "after-generation": lambda: _after(ChromaStore, "bump_generation", n),
         "during-replay": lambda: _after(index_part("precedents"), "_resync", n),
-        "pause-before-records": lambda: setattr(
-            store, "docs", _PauseOnUpsert(store.docs, folder)
-        ),
+        "pause-before-records": lambda: setattr(store, "docs", _PauseOnUpsert(store.docs, folder)),
         "none": lambda: None,
     }
     steps[step]()

@@ -108,7 +108,9 @@ def clause_of(a: Assistant, filters: SearchFilters) -> dict[str, Any] | None:
 
 def every_chunk(a: Assistant) -> list[tuple[str, str, dict[str, Any]]]:
     chroma: ChromaStore = a.store.inner  # type: ignore[attr-defined]
-    return [(c, t, m) for page in chroma.chunk_pages() for c, t, m in zip(page["ids"], page["documents"], page["metadatas"])]
+    return [
+        (c, t, m) for page in chroma.chunk_pages() for c, t, m in zip(page["ids"], page["documents"], page["metadatas"])
+    ]
 
 
 def share(a: Assistant, filters: SearchFilters) -> float:

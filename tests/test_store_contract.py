@@ -17,9 +17,9 @@ import pytest
 from rag.index.base import Store
 from rag.index.chroma import ChromaStore, make_client
 from rag.index.fakes import HashEmbedder, MemoryStore, matches
+from rag.index.precedents import PrecedentIndex
 from rag.ingest.chunking import chunk_document
 from rag.ingest.files import load_file
-from rag.index.precedents import PrecedentIndex
 from rag.ingest.pipeline import ingest
 from rag.types import Document
 

@@ -313,6 +313,7 @@ class ChromaStore:
     def sweep_orphans(self, known: set[str], only: list[str] | None = None) -> int:
         """Delete chunks whose document has no complete record (left by a crash): every such chunk,
         or only those of the documents in `only`."""
+        pages: Iterator[dict[str, Any]]
         if only is not None:
             pages = (self._chunks_of(only[s : s + PAGE]) for s in range(0, len(only), PAGE))
         else:
