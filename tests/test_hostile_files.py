@@ -27,6 +27,7 @@ from rag.ingest.files import (
     PDF_PAGES_MAX,
     load_file,
 )
+from rag.index.precedents import PrecedentIndex
 from rag.ingest.pipeline import ingest
 from rag.ingest.records import load_records
 from rag.ingest.sources import load_paths
@@ -66,7 +67,7 @@ def test_doc_id_keeps_unicode_letters(tmp_path: Path, name: str, doc_id: str) ->
 
 
 def test_same_id_from_another_file_is_refused_not_overwritten(tmp_path: Path) -> None:
-    store = MemoryStore(HashEmbedder())
+    store = PrecedentIndex(MemoryStore(HashEmbedder()), None)
     first = write(tmp_path / "a" / "reply.txt", "The first reply, about trees.")
     second = write(tmp_path / "b" / "reply.txt", "The second reply, about rivers.")
     assert ingest([first], store).written == 1
@@ -75,12 +76,12 @@ def test_same_id_from_another_file_is_refused_not_overwritten(tmp_path: Path) ->
     (skipped,) = summary.skipped
     assert skipped.source == str(second)
     assert "reply" in skipped.reason and str(first) in skipped.reason and "rename" in skipped.reason
-    kept = store.get_document("reply")
+    kept = store.store.get_document("reply")
     assert kept is not None and kept.source == str(first) and "trees" in kept.text
 
 
 def test_an_edited_file_still_updates_and_a_vanished_source_is_replaced(tmp_path: Path) -> None:
-    store = MemoryStore(HashEmbedder())
+    store = PrecedentIndex(MemoryStore(HashEmbedder()), None)
     path = write(tmp_path / "a" / "reply.txt", "The first reply, about trees.")
     ingest([path], store)
     write(path, "The first reply, now about woods.")
@@ -88,7 +89,7 @@ def test_an_edited_file_still_updates_and_a_vanished_source_is_replaced(tmp_path
     path.unlink()  # moved: the stored source is gone, so the new file takes its place
     moved = write(tmp_path / "b" / "reply.txt", "The moved reply.")
     assert ingest([moved], store).written == 1
-    got = store.get_document("reply")
+    got = store.store.get_document("reply")
     assert got is not None and got.source == str(moved)
 
 
@@ -322,7 +323,7 @@ def test_messages_say_what_to_do_not_which_function_to_call(tmp_path: Path) -> N
 
 def test_the_skipped_list_is_bounded_with_counts_by_reason(tmp_path: Path) -> None:
     path = write(tmp_path / "empty-objects.jsonl", "{}\n" * 5000 + '{"id": "G", "body": "A body."}\n')
-    summary = ingest([path], MemoryStore(HashEmbedder()))
+    summary = ingest([path], PrecedentIndex(MemoryStore(HashEmbedder()), None))
     assert summary.written == 1
     assert len(summary.skipped) == SKIPPED_KEPT and summary.skipped_total == 5000
     assert summary.skipped[0] == Skipped(f"{path}:1", "no 'id' field; every record needs a stable id")
