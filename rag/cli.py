@@ -430,5 +430,56 @@ def bench_cmd(
     click.echo(format_table(result))
 
 
+@main.command("bench-scale")
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="JSONL(.gz) corpus (default ../shared/data/uk-commons-wq-2023-09_2025-06.jsonl.gz)",
+)
+@click.option(
+    "--copies", default=10, show_default=True, help="Largest size, in copies of the corpus (SIMULATED past 1)"
+)
+@click.option(
+    "--at", "checkpoints", multiple=True, type=int, help="Copies to measure at (repeatable; default 1 and --copies)"
+)
+@click.option("--queries", default=100, show_default=True, help="Timed searches per size")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where the index is built (default .ymateb/bench-scale)",
+)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Write the results as JSON")
+@friendly
+def bench_scale_cmd(
+    corpus: str | None,
+    copies: int,
+    checkpoints: tuple[int, ...],
+    queries: int,
+    directory: str | None,
+    json_out: str | None,
+) -> None:
+    """Scale: the real corpus, then a SIMULATED index of up to --copies copies of it (replicated
+    text, hashed vectors): search latency, one-document ingest, cold start and memory at each size."""
+    from rag.bench.config import BenchConfig
+    from rag.bench.scale import ScaleConfig, run_scale
+    from rag.index.embedder import default_embedder
+
+    cfg = ScaleConfig(
+        corpus=Path(corpus) if corpus else BenchConfig().corpus,
+        directory=Path(directory) if directory else Path(_settings(None).store) / "bench-scale",
+        replicas=copies,
+        checkpoints=sorted(set(checkpoints or (1, copies))),
+        queries=queries,
+    )
+    result = run_scale(cfg, default_embedder(), log=lambda m: click.echo(m, err=True))
+    text = json.dumps(result, indent=2)
+    if json_out:
+        write_text(json_out, text, "result file")
+    click.echo(text)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
