@@ -89,6 +89,19 @@ def test_kill_9_at_every_step_of_an_ingest_is_recovered(tmp_path: Path, step: st
     assert_whole(open_assistant(store), version)
 
 
+def test_a_long_running_reader_finishes_a_crashed_writers_batch(tmp_path: Path) -> None:
+    """The app has been searching all along; a CLI ingest is killed with its first batch in Chroma
+    but not in BM25 (and the generation not yet bumped). The app's next search still finds it."""
+    store = tmp_path / "store"
+    open_assistant(store).ingest([], items=documents("a"))
+    reader = open_assistant(store)
+    assert reader.search(token(5, "a"), k=1)[0].doc_id == "doc-005"
+    assert run_driver(store, "b", "after-records", 1) == -signal.SIGKILL
+    hits = reader.search(token(70, "b"), k=1)
+    assert hits and hits[0].doc_id == "doc-070" and token(70, "b") in hits[0].text
+    assert not (reader.state_dir / "journal.json").exists()
+
+
 @pytest.mark.slow
 def test_a_kill_during_the_recovery_is_recovered_too(tmp_path: Path) -> None:
     store = tmp_path / "store"

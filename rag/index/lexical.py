@@ -28,7 +28,6 @@ from rag.types import Passage, chunk_version
 
 SCHEMA_VERSION = "1"  # bump when the fields below change: the side is then rebuilt from the store
 HEAP_BYTES = 50_000_000  # tantivy's per-writer indexing buffer
-MAX_HITS = 1_000_000
 
 
 def _schema() -> Any:
@@ -83,7 +82,10 @@ class LexicalIndex:
 
     def count(self, where: dict[str, Any] | None) -> int:
         """How many chunks the clause allows."""
-        return int(self._index.searcher().search(to_tantivy(where, self.schema), 1, count=True).count)
+        return self._count(to_tantivy(where, self.schema))
+
+    def _count(self, query: Any) -> int:
+        return int(self._index.searcher().search(query, 1, count=True).count)
 
     def top(self, query: str, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """The `n` best chunks for the query's terms within the clause, as (chunk_id, BM25 score)."""
@@ -112,12 +114,14 @@ class LexicalIndex:
     def chunk_ids(self, where: dict[str, Any] | None = None) -> set[str]:
         """The ids of every chunk the clause allows."""
         searcher = self._index.searcher()
-        hits = searcher.search(to_tantivy(where, self.schema), max(len(self), 1), count=False).hits
+        query = to_tantivy(where, self.schema)
+        hits = searcher.search(query, max(self._count(query), 1), count=False).hits
         return {searcher.doc(addr)["chunk_id"][0] for _, addr in hits}
 
     def doc_passages(self, doc_id: str) -> list[Passage]:
         """Every chunk of one document, in text order."""
-        rows = self._rows(tantivy.Query.term_query(self.schema, "doc_id", doc_id), MAX_HITS)
+        query = tantivy.Query.term_query(self.schema, "doc_id", doc_id)
+        rows = self._rows(query, self._count(query))
         passages = [
             Passage(doc_id, r.chunk_id, r.text, int(r.meta["start"]), int(r.meta["end"]), 0.0, r.meta) for r in rows
         ]
@@ -135,7 +139,7 @@ class LexicalIndex:
         searcher = self._index.searcher()
         first = tantivy.Query.term_query(self.schema, "chunk_index", 0)
         out: dict[str, tuple[str, int]] = {}
-        for _, addr in searcher.search(first, MAX_HITS, count=False).hits:
+        for _, addr in searcher.search(first, max(self._count(first), 1), count=False).hits:
             doc = searcher.doc(addr)
             out[doc["doc_id"][0]] = (chunk_version(doc["chunk_id"][0]), int(doc["doc_chunks"][0]))
         return out
@@ -143,7 +147,7 @@ class LexicalIndex:
     def _rows(self, query: Any, limit: int) -> list[ChunkRow]:
         searcher = self._index.searcher()
         out = []
-        for _, addr in searcher.search(query, limit, count=False).hits:
+        for _, addr in searcher.search(query, max(limit, 1), count=False).hits:
             doc = searcher.doc(addr)
             payload = json.loads(bytes(doc["payload"][0]))
             out.append(ChunkRow(doc["chunk_id"][0], payload["text"], payload["meta"]))

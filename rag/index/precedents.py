@@ -41,6 +41,7 @@ from rag.types import Chunk, Document, chunk_id_for, chunk_version
 
 LOCK_WAIT_SECONDS = 600.0  # a writer waits this long for another's batch before giving up
 JOURNAL = "journal.json"
+RESYNC_DOCS = 2000  # documents brought into the BM25 side per commit when catching up
 
 
 @dataclass
@@ -180,24 +181,28 @@ class PrecedentIndex:
     # -- keeping the sides in step ---------------------------------------------------------
     def _resync(self, doc_ids: Iterable[str]) -> RepairReport:
         """Make the BM25 side match the store's records for these documents."""
+        report = RepairReport()
         ids = list(dict.fromkeys(doc_ids))
-        states = self.store.doc_states(ids)
-        report = RepairReport(dropped=[d for d in ids if d not in states or states[d][1] == 0])
-        put: dict[str, list[ChunkRow]] = {}
-        for doc_id, (content_hash, n_chunks) in states.items():
-            if n_chunks == 0:
-                continue
-            wanted = [chunk_id_for(doc_id, content_hash, i) for i in range(n_chunks)]
-            page = self.store.get_chunks(wanted)
-            if len(page["ids"]) < n_chunks:
-                report.incomplete.append(doc_id)
-                report.dropped.append(doc_id)
-                continue
-            put[doc_id] = [
-                ChunkRow(cid, text, meta) for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"])
-            ]
-        self.lexical.apply(put, drop=report.dropped)
-        report.indexed = list(put)
+        for s in range(0, len(ids), RESYNC_DOCS):
+            part = ids[s : s + RESYNC_DOCS]
+            states = self.store.doc_states(part)
+            dropped = [d for d in part if d not in states or states[d][1] == 0]
+            wanted = {d: [chunk_id_for(d, h, i) for i in range(n)] for d, (h, n) in states.items() if n > 0}
+            page = self.store.get_chunks([cid for ids_ in wanted.values() for cid in ids_])
+            found = {
+                cid: ChunkRow(cid, text, meta)
+                for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"])
+            }
+            put: dict[str, list[ChunkRow]] = {}
+            for doc_id, chunk_ids in wanted.items():
+                if all(cid in found for cid in chunk_ids):
+                    put[doc_id] = [found[cid] for cid in chunk_ids]
+                else:  # lost chunks: left out until an ingest redoes it
+                    report.incomplete.append(doc_id)
+                    dropped.append(doc_id)
+            self.lexical.apply(put, drop=dropped)
+            report.indexed += list(put)
+            report.dropped += dropped
         return report
 
     def _repair_all(self) -> RepairReport:
@@ -226,14 +231,15 @@ class PrecedentIndex:
         return self.store.counts()[1] == len(self.lexical)
 
     def sync(self) -> None:
-        """Catch up with writes made elsewhere (another process, thread or machine)."""
+        """Catch up with writes made elsewhere (another process, thread or machine), and finish a
+        crashed writer's batch once no one else is writing."""
         generation = self.store.generation()
-        first = self._seen is None
-        if generation == self._seen:
-            return
-        self.lexical.reload()
+        changed = generation != self._seen
+        if changed:
+            self.lexical.reload()
         journal = self._journal_path()
-        if (journal is not None and journal.exists()) or self.shared or (first and not self.in_step()):
+        first = self._seen is None
+        if (journal is not None and journal.exists()) or (changed and (self.shared or (first and not self.in_step()))):
             self._catch_up()
         self._seen = generation
 
