@@ -363,13 +363,16 @@ def eval_compare_cmd(a: str, b: str) -> None:
     click.echo(format_comparison(compare_runs(read_json(a), read_json(b))))
 
 
-@main.command("bench")
-@click.option(
+bench_corpus = click.option(
     "--corpus",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
     help="JSONL(.gz) corpus (default ../shared/data/uk-commons-wq-2023-09_2025-06.jsonl.gz)",
 )
+
+
+@main.command("bench")
+@bench_corpus
 @click.option(
     "--docs", "sizes", multiple=True, type=int, help="Corpus size to measure (repeatable; default 1000 5000 24386)"
 )
@@ -431,12 +434,7 @@ def bench_cmd(
 
 
 @main.command("bench-scale")
-@click.option(
-    "--corpus",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="JSONL(.gz) corpus (default ../shared/data/uk-commons-wq-2023-09_2025-06.jsonl.gz)",
-)
+@bench_corpus
 @click.option(
     "--copies", default=10, show_default=True, help="Largest size, in copies of the corpus (SIMULATED past 1)"
 )

@@ -116,3 +116,22 @@ def test_bench_cli_writes_json(corpus: Path, tmp_path: Path) -> None:
 def test_percentile() -> None:
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert percentile([], 95) is None
+
+
+@pytest.mark.slow  # builds a small index twice over and starts `ymateb search` cold at each size
+def test_bench_scale_measures_each_size_and_labels_the_simulated_ones(
+    corpus: Path, tmp_path: Path, embedder: object
+) -> None:
+    from rag.bench.scale import ScaleConfig, run_scale
+
+    cfg = ScaleConfig(corpus=corpus, directory=tmp_path / "scale", replicas=2, checkpoints=[1, 2], queries=5)
+    result = run_scale(cfg, embedder, log=lambda _m: None)  # type: ignore[arg-type]
+    assert result["simulated"] is True and result["base_documents"] == 30
+    first, second = result["runs"]
+    assert (first["documents"], first["simulated"]) == (30, False)
+    assert (second["documents"], second["simulated"]) == (61, True)  # two copies and the first check document
+    assert second["chunks"] > first["chunks"]
+    for run in result["runs"]:
+        assert run["searches"] == 5 and run["search_p95_ms"] >= run["search_p50_ms"] > 0
+        assert 0 < run["one_doc_embed_s"] < run["one_doc_ingest_s"]
+        assert run["cold_search_ok"] and run["cold_search_rss_mb"] > 0 and run["cold_first_query_s"] > 0
