@@ -442,6 +442,7 @@ def bench_cmd(
     "--at", "checkpoints", multiple=True, type=int, help="Copies to measure at (repeatable; default 1 and --copies)"
 )
 @click.option("--queries", default=100, show_default=True, help="Timed searches per size")
+@click.option("--no-server", is_flag=True, help="Skip the `chroma run` measurement at the largest size")
 @click.option(
     "--dir",
     "directory",
@@ -456,6 +457,7 @@ def bench_scale_cmd(
     copies: int,
     checkpoints: tuple[int, ...],
     queries: int,
+    no_server: bool,
     directory: str | None,
     json_out: str | None,
 ) -> None:
@@ -471,6 +473,7 @@ def bench_scale_cmd(
         replicas=copies,
         checkpoints=sorted(set(checkpoints or (1, copies))),
         queries=queries,
+        server=not no_server,
     )
     result = run_scale(cfg, default_embedder(), log=lambda m: click.echo(m, err=True))
     text = json.dumps(result, indent=2)

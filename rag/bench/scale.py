@@ -45,6 +45,7 @@ class ScaleConfig:
     replicas: int = 10  # the largest size is this many copies of the corpus
     checkpoints: list[int] = field(default_factory=lambda: [1, 10])  # sizes (in copies) to measure at
     queries: int = 100
+    server: bool = True  # also measure at the largest checkpoint through `chroma run` serving the store
 
 
 def run_scale(cfg: ScaleConfig, minilm: Embedder, log: Log = print) -> dict[str, Any]:
@@ -74,7 +75,53 @@ def run_scale(cfg: ScaleConfig, minilm: Embedder, log: Log = print) -> dict[str,
         if copies in cfg.checkpoints:
             runs.append(_measure(cfg, settings, base, queries, minilm, copies, log))
             runs[-1]["build_peak_rss_mb"] = peak_rss_mb()
+    if cfg.server and runs:
+        del builder
+        runs[-1].update(_through_server(cfg, store_dir, queries, log))
     return {"simulated": True, "base_documents": len(base), "runs": runs}
+
+
+def _through_server(cfg: ScaleConfig, store_dir: Path, queries: list[tuple[str, str]], log: Log) -> dict[str, Any]:
+    """The same index served by `chroma run`: a new machine's first catch-up (its BM25 side built
+    from the server), then search latency, and the server's resident memory."""
+    import shutil
+
+    from rag.assistant import build_assistant
+    from rag.index.server import free_port, start_chroma_server, stop_chroma_server
+
+    port = free_port()
+    proc = start_chroma_server(store_dir, port, cfg.directory / "chroma-server.log", wait=600)
+    try:
+        settings = Settings(store=cfg.directory / "server-client", chroma_url=f"http://127.0.0.1:{port}")
+        shutil.rmtree(settings.store, ignore_errors=True)
+        t0 = time.perf_counter()
+        client = build_assistant(settings, embedder=HashEmbedder())
+        client.lexical()
+        catch_up = time.perf_counter() - t0
+        lat = _search_latency(client, queries)
+        rss = _rss_mb(proc.pid)
+    finally:
+        stop_chroma_server(proc)
+    log(
+        f"  server: first catch-up {catch_up:.1f} s; search p50 {lat['search_p50_ms']} ms, "
+        f"p95 {lat['search_p95_ms']} ms; server RSS {rss} MB"
+    )
+    return {
+        "server_first_catch_up_s": round(catch_up, 1),
+        "server_search_p50_ms": lat["search_p50_ms"],
+        "server_search_p95_ms": lat["search_p95_ms"],
+        "server_rss_mb": rss,
+    }
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):  # the peak resident set
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
 
 
 def _queries(base: list[Document], n: int) -> list[tuple[str, str]]:
@@ -201,7 +248,8 @@ def _one_document(settings: Settings, minilm: Embedder, copies: int) -> dict[str
         date="2025-06-30",
         asked_of="Secretary of State for Education",
     )
-    doc = Document(f"scale-check-{copies}", text, meta, source=f"scale-check#{copies}")
+    stamp = time.time_ns()  # a new document on every run, so a rerun measures a real write too
+    doc = Document(f"scale-check-{copies}-{stamp}", f"{text} ({stamp})", meta, source=f"scale-check#{stamp}")
     t0 = time.perf_counter()
     summary = writer.ingest([], items=[doc])
     wall = time.perf_counter() - t0

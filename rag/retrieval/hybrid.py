@@ -14,6 +14,8 @@ from rag.types import Passage, SearchFilters
 
 RRF_K = 60
 OVERFETCH_MIN_SHARE = 0.05  # filters letting through at least this share of chunks are applied here
+OVERFETCH_ROUNDS = 3  # each fetches 4x more; measured at 400k chunks: 166 hits 5 ms, 2,656 hits 37 ms,
+# where Chroma's own metadata filter took 4-5 s
 
 
 Dense = Callable[[np.ndarray, int, dict[str, Any] | None], list[tuple[str, float]]]
@@ -23,15 +25,22 @@ def _dense_allowed(
     dense: Dense, vector: np.ndarray, depth: int, clause: dict[str, Any] | None, share: float, lex: LexicalIndex
 ) -> list[tuple[str, float]]:
     """The nearest `depth` allowed chunks. Chroma's metadata filter costs 80-200 ms at 40k chunks
-    (2 ms unfiltered), so when the filters keep a fair share of the index we over-fetch unfiltered
-    and apply the clause here; Chroma filters only when too few allowed chunks come back."""
+    and seconds at 400k (2-5 ms unfiltered), so when the filters keep a fair share of the index we
+    over-fetch unfiltered and apply the clause here, fetching more a few times over; Chroma filters
+    only when even that leaves too few allowed chunks."""
     if clause is not None and share >= OVERFETCH_MIN_SHARE:
         n = int(depth / share * 2) + 20
-        hits = dense(vector, n, None)
-        rows = lex.fetch(cid for cid, _ in hits)
-        kept = [(cid, sim) for cid, sim in hits if cid in rows and matches(rows[cid].meta, clause)]
-        if len(kept) >= depth or len(hits) < n:
-            return kept[:depth]
+        allowed: set[str] = set()
+        checked: set[str] = set()
+        for _ in range(OVERFETCH_ROUNDS):
+            hits = dense(vector, n, None)
+            rows = lex.fetch(cid for cid, _ in hits if cid not in checked)
+            checked.update(cid for cid, _ in hits)
+            allowed.update(cid for cid, row in rows.items() if matches(row.meta, clause))
+            kept = [(cid, sim) for cid, sim in hits if cid in allowed]
+            if len(kept) >= depth or len(hits) < n:
+                return kept[:depth]
+            n *= 4  # the nearest were mostly filtered out (e.g. many versions of one excluded answer)
     return dense(vector, depth, clause)
 
 
