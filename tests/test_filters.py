@@ -180,3 +180,33 @@ def test_chroma_matches_and_the_bm25_side_allow_the_same_chunks(recorded: Assist
     by_memory = {cid for cid, _, meta in rows if matches(meta, clause)}
     by_tantivy = recorded.lexical().chunk_ids(clause)
     assert by_chroma == by_memory == by_tantivy
+
+
+BOUNDS = {
+    "gte-and-gt-same-value": [{"date_int": {"$gte": 20200102}}, {"date_int": {"$gt": 20200102}}],
+    "lt-and-lte-same-value": [{"date_int": {"$lte": 20200102}}, {"date_int": {"$lt": 20200102}}],
+    "two-lowers-keep-higher": [{"date_int": {"$gt": 0}}, {"date_int": {"$gte": 20200102}}],
+    "window-with-kind": [{"date_int": {"$gt": 0}}, {"date_int": {"$lt": 20200103}}, {"kind": {"$in": ["a"]}}],
+    "empty-window": [{"date_int": {"$gte": 20200103}}, {"date_int": {"$lt": 20200102}}],
+}
+
+
+@pytest.mark.parametrize("name", list(BOUNDS), ids=list(BOUNDS))
+def test_bounds_merged_into_one_range_keep_their_meaning(name: str) -> None:
+    from rag.index.lexical import ChunkRow, LexicalIndex
+
+    lex = LexicalIndex(None)
+    metas = {
+        f"d{i}:v:0": {
+            "doc_id": f"d{i}",
+            "date_int": 20200101 + i,
+            "kind": "ab"[i % 2],
+            "chunk_index": 0,
+            "start": 0,
+            "end": 4,
+        }
+        for i in range(4)
+    }
+    lex.apply({m["doc_id"]: [ChunkRow(cid, "text", m)] for cid, m in metas.items()})
+    clause = {"$and": BOUNDS[name]}
+    assert lex.chunk_ids(clause) == {cid for cid, m in metas.items() if matches(m, clause)}

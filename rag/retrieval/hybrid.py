@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.index.lexical import LexicalIndex
+from rag.index.lexical import ChunkRow, LexicalIndex
 from rag.index.where import matches
 from rag.retrieval.filters import where as where_clause
 from rag.types import Passage, SearchFilters
@@ -22,21 +22,28 @@ Dense = Callable[[np.ndarray, int, dict[str, Any] | None], list[tuple[str, float
 
 
 def _dense_allowed(
-    dense: Dense, vector: np.ndarray, depth: int, clause: dict[str, Any] | None, share: float, lex: LexicalIndex
+    dense: Dense,
+    vector: np.ndarray,
+    depth: int,
+    clause: dict[str, Any] | None,
+    share: float,
+    lex: LexicalIndex,
+    rows: dict[str, ChunkRow],
 ) -> list[tuple[str, float]]:
     """The nearest `depth` allowed chunks. Chroma's metadata filter costs 80-200 ms at 40k chunks
     and seconds at 400k (2-5 ms unfiltered), so when the filters keep a fair share of the index we
     over-fetch unfiltered and apply the clause here, fetching more a few times over; Chroma filters
-    only when even that leaves too few allowed chunks."""
+    only when even that leaves too few allowed chunks. Rows read on the way are added to `rows`."""
     if clause is not None and share >= OVERFETCH_MIN_SHARE:
         n = int(depth / share * 2) + 20
         allowed: set[str] = set()
         checked: set[str] = set()
         for _ in range(OVERFETCH_ROUNDS):
             hits = dense(vector, n, None)
-            rows = lex.fetch(cid for cid, _ in hits if cid not in checked)
+            fetched = lex.fetch(cid for cid, _ in hits if cid not in checked)
             checked.update(cid for cid, _ in hits)
-            allowed.update(cid for cid, row in rows.items() if matches(row.meta, clause))
+            rows.update(fetched)
+            allowed.update(cid for cid, row in fetched.items() if matches(row.meta, clause))
             kept = [(cid, sim) for cid, sim in hits if cid in allowed]
             if len(kept) >= depth or len(hits) < n:
                 return kept[:depth]
@@ -80,9 +87,11 @@ def hybrid_search(
     if allowed == 0:
         return []
     depth = min(max(depth, k * 4), allowed)
-    lexical = lex.top(query, depth, clause)
-    dense_hits = _dense_allowed(dense, query_vector, depth, clause, allowed / total, lex)
-    rows = lex.fetch([cid for cid, _ in dense_hits] + [cid for cid, _ in lexical])  # drops incomplete documents
+    top = lex.top(query, depth, clause)
+    rows = {row.chunk_id: row for row, _ in top}
+    lexical = [(row.chunk_id, score) for row, score in top]
+    dense_hits = _dense_allowed(dense, query_vector, depth, clause, allowed / total, lex, rows)
+    rows.update(lex.fetch(cid for cid, _ in dense_hits if cid not in rows))  # absent: an incomplete document
     cosine = dict(dense_hits)
     bm25 = dict(lexical)
     fused = fuse([[cid for cid, _ in dense_hits], [cid for cid, _ in lexical]], weights=[DENSE_WEIGHT, LEXICAL_WEIGHT])
