@@ -18,6 +18,7 @@ from pypdf import PdfWriter
 
 from rag.errors import DocumentError
 from rag.index.fakes import HashEmbedder, MemoryStore
+from rag.index.precedents import PrecedentIndex
 from rag.ingest.files import (
     DOCX_EXPANDED_MAX,
     DOCX_PARAGRAPHS_MAX,
@@ -27,7 +28,6 @@ from rag.ingest.files import (
     PDF_PAGES_MAX,
     load_file,
 )
-from rag.index.precedents import PrecedentIndex
 from rag.ingest.pipeline import ingest
 from rag.ingest.records import load_records
 from rag.ingest.sources import load_paths
