@@ -69,61 +69,56 @@ def to_tantivy(where: dict[str, Any] | None, schema: Any) -> Any:
     parts = []
     for key, cond in where.items():
         if key == "$and":
-            parts.append(
-                tantivy.Query.boolean_query([(tantivy.Occur.Must, to_tantivy(c, schema)) for c in _merge_ranges(cond)])
-            )
+            rest, ranges = _split_ranges(cond)
+            subs = [to_tantivy(c, schema) for c in rest] + [_range_query(k, b, schema) for k, b in ranges.items()]
+            parts.append(tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in subs]))
         elif key == "$or":
             parts.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, to_tantivy(c, schema)) for c in cond]))
         else:
             ops = _ops(cond)
-            ranged = {op: v for op, v in ops.items() if op in _ORDERED}
-            if ranged:
-                parts.append(_range_query(key, ranged, schema))
+            bounds = [(op, v) for op, v in ops.items() if op in _ORDERED]
+            if bounds:
+                parts.append(_range_query(key, bounds, schema))
             parts.extend(_field_query(key, op, v, schema) for op, v in ops.items() if op not in _ORDERED)
     query = parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in parts])
     return tantivy.Query.const_score_query(query, 0.0)
 
 
-def _merge_ranges(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`$and` of one-sided bounds on one field (date_int >= a, < b, > 0) as one two-sided range:
-    tantivy then walks the field once (a third faster at 400k chunks)."""
-    out: list[dict[str, Any]] = []
-    bounds: dict[str, dict[str, Any]] = {}
+def _split_ranges(clauses: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, Any]]]]:
+    """The clauses of an `$and` that are not one-field bounds, and the bounds gathered per field,
+    so `date_int >= a`, `< b` and `> 0` become one range: tantivy walks the field once (a third
+    faster at 400k chunks)."""
+    rest: list[dict[str, Any]] = []
+    bounds: dict[str, list[tuple[str, Any]]] = {}
     for c in clauses:
-        key, cond = next(iter(c.items())) if len(c) == 1 else ("", None)
-        if isinstance(cond, dict) and len(cond) == 1 and next(iter(cond)) in _ORDERED:
-            ((op, value),) = cond.items()
-            held = bounds.setdefault(key, {})
-            side = "lower" if op in ("$gt", "$gte") else "upper"
-            old = held.get(side)
-            tighter = value > old[1] if old and side == "lower" else value < old[1] if old else True
-            if tighter or (old and value == old[1] and op in ("$gt", "$lt")):
-                held[side] = (op, value)
+        (key, cond), *more = c.items()
+        if not more and isinstance(cond, dict) and cond and set(cond) <= set(_ORDERED):
+            bounds.setdefault(key, []).extend(cond.items())
         else:
-            out.append(c)
-    for key, held in bounds.items():
-        out.append({key: {op: value for op, value in held.values()}})
-    return out
+            rest.append(c)
+    return rest, bounds
 
 
 def _ops(cond: Any) -> dict[str, Any]:
     return cond if isinstance(cond, dict) else {"$eq": cond}
 
 
-def _range_query(key: str, ops: dict[str, Any], schema: Any) -> Any:
-    """One range over an integer field from its bounds ($gt/$gte below, $lt/$lte above)."""
+def _range_query(key: str, bounds: list[tuple[str, Any]], schema: Any) -> Any:
+    """One range over an integer field: the highest lower bound and the lowest upper bound, a
+    strict bound winning a tie."""
     import tantivy
 
-    lower = next(((op, v) for op, v in ops.items() if op in ("$gt", "$gte")), None)
-    upper = next(((op, v) for op, v in ops.items() if op in ("$lt", "$lte")), None)
+    lowers = [(v, op == "$gt") for op, v in bounds if op in ("$gt", "$gte")]
+    uppers = [(v, op != "$lt") for op, v in bounds if op in ("$lt", "$lte")]  # (value, inclusive)
+    lower, upper = max(lowers, default=None), min(uppers, default=None)
     return tantivy.Query.range_query(
         schema,
         key,
         tantivy.FieldType.Integer,
-        lower[1] if lower else None,
-        upper[1] if upper else None,
-        include_lower=lower is None or lower[0] == "$gte",
-        include_upper=upper is None or upper[0] == "$lte",
+        lower[0] if lower else None,
+        upper[0] if upper else None,
+        include_lower=lower is None or not lower[1],
+        include_upper=upper is None or upper[1],
     )
 
 
