@@ -24,7 +24,7 @@ from rag.drafting.pipeline import PASSAGES
 from rag.drafting.pipeline import draft as draft_reply
 from rag.index.base import Embedder, Store
 from rag.index.lexical import LexicalIndex
-from rag.index.precedents import PrecedentIndex, RepairReport
+from rag.index.precedents import PrecedentIndex
 from rag.ingest.pipeline import ingest
 from rag.retrieval.hybrid import hybrid_search
 from rag.retrieval.query import check_search
@@ -64,8 +64,7 @@ class Assistant:
         """Bring the index up to date with these files, folders or record files (or `items`);
         whatever an earlier crash left unfinished is completed on the way."""
         summary = ingest(paths, self.index, progress=progress, items=items, max_mb=self.settings.max_upload_mb)
-        if not self.index.in_step():
-            self.index.repair()
+        self.index.sync()  # a crashed batch nothing here rewrote, or a BM25 side behind its store
         return summary
 
     def ensure_seeded(self, seeds: Path) -> IngestSummary | None:
@@ -101,10 +100,6 @@ class Assistant:
         }
 
     # -- the BM25 side ---------------------------------------------------------------------
-    def repair(self) -> RepairReport:
-        """Compare the store and the BM25 side document by document and bring them into step."""
-        return self.index.repair()
-
     def lexical(self) -> LexicalIndex:
         """The BM25 side, caught up with writes made elsewhere (checked every `freshness_seconds`)."""
         with self._lock:

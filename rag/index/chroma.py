@@ -8,8 +8,6 @@ other processes and machines know to catch up (rag.index.precedents).
 
 from __future__ import annotations
 
-import errno
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +23,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from rag.errors import StoreError, YmatebError
 from rag.index.base import DIM, Embedder, chunk_vectors
 from rag.index.embedder import default_embedder
-from rag.index.failures import disk_full, low_on_space
+from rag.index.failures import cause_chain, disk_full, first_line, is_disk_full
 from rag.index.records import doc_record, document_from_record
 from rag.text.safe import redact_urls
 from rag.types import Chunk, Document
@@ -59,38 +57,16 @@ _RULES: list[tuple[tuple[type[BaseException], ...], str]] = [  # first match win
 def _reason(exc: BaseException, directory: Path | None = None) -> str:
     """Why, chosen by exception type along the cause chain (chromadb wraps httpx in ValueError),
     or by the state of the disk: embedded Chroma reports a full disk as a bare compaction error."""
-    chain = _chain(exc)
-    if any(_disk_full(e) for e in chain) or (directory is not None and low_on_space(directory)):
+    if is_disk_full(exc, directory):
         return disk_full(directory)
+    chain = cause_chain(exc)
     for types, message in _RULES:
         for e in chain:
             if isinstance(e, types):
-                return message.format(_first_line(e))
+                return message.format(first_line(e))
     if isinstance(exc, OSError):
-        return f"{exc.strerror or _first_line(exc)}. Check disk space and permissions."
-    return _first_line(exc)
-
-
-def _disk_full(exc: BaseException) -> bool:
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return True
-    code = getattr(exc, "sqlite_errorcode", None)  # python >= 3.11; extended codes keep the low byte
-    return isinstance(exc, sqlite3.OperationalError) and isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_FULL
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """exc, then what caused it, then what caused that ... (each once)."""
-    out: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in out:
-        out.append(current)
-        current = current.__cause__ or current.__context__
-    return out
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+        return f"{exc.strerror or first_line(exc)}. Check disk space and permissions."
+    return first_line(exc)
 
 
 def make_client(store_dir: str, chroma_url: str | None) -> tuple[Any, str]:

@@ -123,10 +123,8 @@ class LexicalIndex:
 
     def chunk_ids(self, where: dict[str, Any] | None = None) -> set[str]:
         """The ids of every chunk the clause allows."""
-        searcher = self._index.searcher()
         query = to_tantivy(where, self.schema)
-        hits = searcher.search(query, max(self._count(query), 1), count=False).hits
-        return {searcher.doc(addr)["chunk_id"][0] for _, addr in hits}
+        return {row.chunk_id for row in self._rows(query, self._count(query))}
 
     def doc_passages(self, doc_id: str) -> list[Passage]:
         """Every chunk of one document, in text order."""
@@ -177,13 +175,6 @@ class LexicalIndex:
             raise
         finally:
             writer.wait_merging_threads()
-        self.reload()
-
-    def clear(self) -> None:
-        writer = self._index.writer(heap_size=HEAP_BYTES, num_threads=1)
-        writer.delete_all_documents()
-        writer.commit()
-        writer.wait_merging_threads()
         self.reload()
 
     def _document(self, doc_id: str, row: ChunkRow, n_chunks: int) -> Any:

@@ -12,22 +12,20 @@ A kill or a full disk anywhere in 1-4 leaves the journal behind. Whoever next ho
 replays it first: each journalled document is made to match the store's record (indexed from the
 store's chunks, or dropped when it has no record), and chunks the store holds for it without a
 record are deleted. Only journalled documents are touched, so a writer never sweeps another's
-work; and outside the lock no batch is half-written, so a full `repair` under the lock is safe.
+work; and outside the lock no batch is half-written, so a full comparison under the lock is safe.
 
 Readers (`sync`) reload the BM25 side when the generation changes. With a Chroma server the BM25
 side is this machine's own copy, so a changed generation means another machine wrote: the two
-sides are then compared document by document (`repair`) instead.
+sides are then compared document by document instead.
 """
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,23 +33,13 @@ from filelock import FileLock, Timeout
 
 from rag.errors import StoreError, YmatebError
 from rag.index.base import Store
-from rag.index.failures import disk_full, low_on_space
+from rag.index.failures import disk_full, first_line, is_disk_full
 from rag.index.lexical import ChunkRow, LexicalIndex
 from rag.types import Chunk, Document, chunk_id_for, chunk_version
 
 LOCK_WAIT_SECONDS = 600.0  # a writer waits this long for another's batch before giving up
 JOURNAL = "journal.json"
 RESYNC_DOCS = 2000  # documents brought into the BM25 side per commit when catching up
-
-
-@dataclass
-class RepairReport:
-    """What `repair` found and did."""
-
-    indexed: list[str] = field(default_factory=list)  # brought into the BM25 side
-    dropped: list[str] = field(default_factory=list)  # removed from it (no record any more)
-    incomplete: list[str] = field(default_factory=list)  # records whose chunks the store lacks
-    swept: int = 0  # chunks without a record deleted from the store
 
 
 class PrecedentIndex:
@@ -76,10 +64,7 @@ class PrecedentIndex:
         except YmatebError:
             raise
         except Exception as exc:  # tantivy raises ValueError with the OS's words; none reach a user raw
-            full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
-                self.state_dir is not None and low_on_space(self.state_dir)
-            )
-            reason = disk_full(self.state_dir) if full else (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            reason = disk_full(self.state_dir) if is_disk_full(exc, self.state_dir) else first_line(exc)
             raise StoreError(f"Could not {action}: {reason}") from exc
 
     # -- the lock and the journal ----------------------------------------------------------
@@ -179,52 +164,33 @@ class PrecedentIndex:
         self._seen = self.store.bump_generation()
 
     # -- keeping the sides in step ---------------------------------------------------------
-    def _resync(self, doc_ids: Iterable[str]) -> RepairReport:
-        """Make the BM25 side match the store's records for these documents."""
-        report = RepairReport()
+    def _resync(self, doc_ids: Iterable[str]) -> None:
+        """Make the BM25 side match the store's records for these documents. A record whose chunks
+        the store lacks is left out of search until an ingest redoes it."""
         ids = list(dict.fromkeys(doc_ids))
         for s in range(0, len(ids), RESYNC_DOCS):
             part = ids[s : s + RESYNC_DOCS]
             states = self.store.doc_states(part)
-            dropped = [d for d in part if d not in states or states[d][1] == 0]
             wanted = {d: [chunk_id_for(d, h, i) for i in range(n)] for d, (h, n) in states.items() if n > 0}
-            page = self.store.get_chunks([cid for ids_ in wanted.values() for cid in ids_])
-            found = {
-                cid: ChunkRow(cid, text, meta)
-                for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"])
-            }
-            put: dict[str, list[ChunkRow]] = {}
-            for doc_id, chunk_ids in wanted.items():
-                if all(cid in found for cid in chunk_ids):
-                    put[doc_id] = [found[cid] for cid in chunk_ids]
-                else:  # lost chunks: left out until an ingest redoes it
-                    report.incomplete.append(doc_id)
-                    dropped.append(doc_id)
-            self.lexical.apply(put, drop=dropped)
-            report.indexed += list(put)
-            report.dropped += dropped
-        return report
+            page = self.store.get_chunks([cid for chunk_ids in wanted.values() for cid in chunk_ids])
+            found = {c: ChunkRow(c, t, m) for c, t, m in zip(page["ids"], page["documents"], page["metadatas"])}
+            put = {d: [found[c] for c in cids] for d, cids in wanted.items() if all(c in found for c in cids)}
+            self.lexical.apply(put, drop=[d for d in part if d not in put])
 
-    def _repair_all(self) -> RepairReport:
+    def _repair_all(self) -> None:
+        """Compare the two sides document by document and bring the BM25 side into step; delete
+        chunks without a record (embedded only: on a server they may be another machine's batch)."""
         states = self.store.doc_states()
         held = self.lexical.versions()
         wrong = [
             d for d, (h, n) in states.items() if n > 0 and held.get(d) != (chunk_version(chunk_id_for(d, h, 0)), n)
         ]
         gone = [d for d in held if d not in states or states[d][1] == 0]
-        report = self._resync([*wrong, *gone])
+        self._resync([*wrong, *gone])
         if not self.shared:
-            report.swept = self.store.sweep_orphans(set(states))
-        return report
-
-    def repair(self) -> RepairReport:
-        """Compare the two sides document by document and bring the BM25 side into step; delete
-        chunks without a record (embedded only: on a server they may be another machine's batch)."""
-        with self.locked(), self._failing("repair the search index"):
-            report = self._repair_all()
-            if report.indexed or report.dropped or report.swept:
-                self._mark_changed()
-            return report
+            self.store.sweep_orphans(set(states))
+            if wrong or gone:
+                self._mark_changed()  # other processes on this machine read the same BM25 side
 
     def in_step(self) -> bool:
         """A cheap check: the store's chunk count matches the BM25 side's."""
