@@ -97,14 +97,16 @@ def _current(store: Store, docs: list[Document]) -> dict[str, str]:
     """For documents the store already holds: "changed" (another version), or this version
     "complete", or "broken" when some of its chunks are missing (so a rerun repairs it)."""
     states = store.doc_states([d.doc_id for d in docs])
-    same = [d for d in docs if d.doc_id in states and states[d.doc_id][0] == d.content_hash]
     out = {d.doc_id: "changed" for d in docs if d.doc_id in states}
-    wanted = [chunk_id_for(d.doc_id, d.content_hash, i) for d in same for i in range(states[d.doc_id][1])]
+    same = {
+        d.doc_id: [chunk_id_for(d.doc_id, d.content_hash, i) for i in range(states[d.doc_id][1])]
+        for d in docs
+        if d.doc_id in states and states[d.doc_id][0] == d.content_hash
+    }
+    wanted = [cid for ids in same.values() for cid in ids]
     present = set(store.get_chunks(wanted, text=False)["ids"]) if wanted else set()
-    for d in same:
-        n = states[d.doc_id][1]
-        ok = all(chunk_id_for(d.doc_id, d.content_hash, i) in present for i in range(n))
-        out[d.doc_id] = "complete" if ok else "broken"
+    for doc_id, ids in same.items():
+        out[doc_id] = "complete" if present.issuperset(ids) else "broken"
     return out
 
 
