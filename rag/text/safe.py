@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from rag.text.untrusted import visible
+
 # scheme://userinfo@ : the userinfo runs to the last "@" before the path, so a password holding
 # an unescaped "@" is hidden whole; quotes end it, for URLs shown inside a repr.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s?#'\"<>]*@")
@@ -13,10 +15,9 @@ _SECRET_PARAM = re.compile(
 )
 HIDDEN = "***"
 
-# An escape sequence whole (CSI ... final byte; OSC ... BEL or ST), then any control character left,
-# C0 and C1 alike, keeping newline and tab; and the bidirectional overrides that reorder a line.
+# An escape sequence whole (CSI ... final byte; OSC ... BEL or ST); what is left of control and
+# format characters (bidi overrides that reorder a line among them) goes as in rag.text.untrusted.
 _ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def redact_urls(text: str) -> str:
@@ -29,4 +30,4 @@ def printable(text: str) -> str:
     """`text` without terminal escape sequences or control characters; newlines and tabs kept
     (a carriage return becomes a newline, so it cannot overwrite what was printed before)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    return "".join(ch for ch in _ESCAPE_SEQUENCE.sub("", text) if visible(ch))

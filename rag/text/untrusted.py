@@ -23,7 +23,7 @@ _LOOKALIKES = str.maketrans(
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 
 
-def _visible(ch: str) -> bool:
+def visible(ch: str) -> bool:
     """Not a format character (Cf: zero-width, bidi) nor a control character other than tab/newline."""
     return ch in "\t\n" or unicodedata.category(ch) not in ("Cf", "Cc")
 
@@ -31,7 +31,7 @@ def _visible(ch: str) -> bool:
 def fold_lookalikes(text: str) -> str:
     """`text` as plain ASCII-shaped letters where it only looked different (see the module doc)."""
     text = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFKC", text or ""))
-    return "".join(ch for ch in text if _visible(ch)).translate(_LOOKALIKES)
+    return "".join(ch for ch in text if visible(ch)).translate(_LOOKALIKES)
 
 
 _INSTRUCTION = re.compile(
