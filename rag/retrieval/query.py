@@ -4,6 +4,7 @@ a query with at least one content word, and k and per_doc of 1 or more."""
 from __future__ import annotations
 
 from rag.errors import InputError
+from rag.text.shorten import shorten
 from rag.text.words import NUMBER_RE, content_words
 
 EXAMPLE = "e.g. 'school transport funding'"
@@ -17,7 +18,7 @@ def check_query(query: str) -> str:
         raise InputError(f"The search is empty: type what to look for, {EXAMPLE}.")
     if not content_words(text) and not NUMBER_RE.search(text):
         raise InputError(
-            f"The search {_shown(text)} has only common words (like 'the', 'of', 'what') and nothing to look for: "
+            f"The search {shorten(text, 60)!r} has only common words (like 'the', 'of', 'what') and nothing to look for: "
             f"add a word that carries the meaning, {EXAMPLE}."
         )
     return text
@@ -38,7 +39,3 @@ def check_search(
     check_count(k, k_label)
     check_count(per_doc, per_doc_label)
     return check_query(query)
-
-
-def _shown(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
