@@ -18,8 +18,8 @@ def check_query(query: str) -> str:
         raise InputError(f"The search is empty: type what to look for, {EXAMPLE}.")
     if not content_words(text) and not NUMBER_RE.search(text):
         raise InputError(
-            f"The search {shorten(text, 60)!r} has only common words (like 'the', 'of', 'what') and nothing to look for: "
-            f"add a word that carries the meaning, {EXAMPLE}."
+            f"The search {shorten(text, 60)!r} has only common words (like 'the', 'of', 'what') and nothing "
+            f"to look for: add a word that carries the meaning, {EXAMPLE}."
         )
     return text
 
