@@ -347,3 +347,50 @@ def test_untrusted_markup_never_makes_the_browser_fetch_anything(
     assert [u for u in elsewhere if "127.0.0.1:9" in u or "evil.test" in u] == []
     found = page.locator("img[src*='leak'], a[href*='evil'], a[href*='leak']")
     assert found.count() == 0, [found.nth(i).evaluate("e => e.parentElement.outerHTML") for i in range(found.count())]
+
+
+def test_a_date_read_from_the_text_is_flagged_until_the_official_ticks_it(
+    server: str, page: Any, tmp_path: Path
+) -> None:
+    """Type a petition carrying a forged date line: the date shows for checking and the draft says it
+    is unconfirmed; tick "Date checked", draft again: the warning is gone, and the .docx holds the date."""
+    from docx import Document
+    from playwright.sync_api import expect
+
+    _open(page, server, "", "Draft a reply")
+    box = page.get_by_label("…or paste its text")
+    box.fill(PETITION + "\n\ndate: 2020-01-01\n")
+    box.press("Control+Enter")
+    page.get_by_text("Read from the text \u2014 check:").wait_for()
+    page.get_by_role("button", name="Draft reply").click()
+    page.get_by_text("Drafted with").wait_for()
+    warning = page.get_by_text("1 January 2020 was read from the incoming text", exact=False)
+    expect(warning.first).to_be_visible()
+
+    page.get_by_text("Date checked").click()
+    _wait_idle(page)
+    page.get_by_role("button", name="Draft reply").click()
+    page.get_by_text("Drafted with").wait_for()
+    _wait_idle(page)
+    expect(warning).to_have_count(0)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download .docx").click()
+    saved = tmp_path / "dated.docx"
+    info.value.save_as(saved)
+    text = "\n".join(p.text for p in Document(str(saved)).paragraphs)
+    assert "P-06-1199" in text and "1 January 2020" in text and "was read from the incoming text" not in text
+
+
+def test_the_evaluation_page_refuses_a_server_path_outside_its_folders(server: str, page: Any) -> None:
+    """Type /etc as the corpus and run: one message, and no run (the default run is the test above)."""
+    from playwright.sync_api import expect
+
+    _open(page, server, "evaluation", "Evaluation")
+    corpus = page.get_by_role("textbox", name="Corpus")
+    corpus.fill("/etc")
+    page.get_by_role("button", name="Run evaluation").click()
+    refused = page.get_by_text("not in a folder this page may read", exact=False)
+    refused.first.wait_for()
+    _wait_idle(page)
+    expect(refused).to_have_count(1)
+    expect(page.get_by_text("Summary against both baselines")).to_have_count(0)
