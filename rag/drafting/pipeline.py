@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from rag.drafting.backends.base import Backend, TokenSink
-from rag.drafting.citations import check_citations, citations_for
+from rag.drafting.checks import check_body, reply_date
+from rag.drafting.citations import citations_for
 from rag.drafting.formats import render_reply
 from rag.errors import EmptyRequestError
 from rag.index.base import Embedder
@@ -64,12 +65,11 @@ def draft(
         )
         composition = Composition("", [])
     warnings.extend(composition.warnings)
-    if composition.body:
-        warnings.extend(check_citations(composition.body, composition.passages, embedder).warnings)
+    warnings.extend(check_body(composition.body, composition.passages, embedder, reply_date(request)))
     return Draft(
         kind=request.kind,
         backend=backend.name,
-        text=render_reply(request, composition.body or NO_PRECEDENT_BODY, settings),
+        text=render_reply(request, composition.body or NO_PRECEDENT_BODY, settings, reply_date(request)),
         body=composition.body,
         citations=citations_for(composition.body, composition.passages),
         warnings=warnings,
