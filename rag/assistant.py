@@ -26,6 +26,7 @@ from rag.index.base import Embedder, Store
 from rag.index.lexical import LexicalIndex
 from rag.index.precedents import PrecedentIndex
 from rag.ingest.pipeline import ingest
+from rag.retrieval.filters import where as where_clause
 from rag.retrieval.hybrid import hybrid_search
 from rag.retrieval.query import check_search
 from rag.settings import Settings, load_settings
@@ -133,6 +134,12 @@ class Assistant:
             per_doc=per_doc or self.settings.passages_per_doc,
         )
 
+    def term_counts(self, terms: list[str], filters: SearchFilters | None = None) -> tuple[dict[str, int], int]:
+        """For each search term, how many chunks the filters allow hold it; and how many they allow."""
+        lex = self.lexical()
+        clause = where_clause(filters or SearchFilters(), lex.author_keys)
+        return lex.term_counts(terms, clause), lex.count(clause)
+
     def backend(self, name: str | None = None) -> Backend:
         """The named backend (default: the one this assistant was built with), made once."""
         name = name or self.default_backend
@@ -155,6 +162,7 @@ class Assistant:
         return draft_reply(
             request,
             search=lambda query, n, filters: self._search(query, n, filters),
+            term_counts=self.term_counts,
             backend=self.backend(backend),
             embedder=self.embedder,
             settings=self.settings,

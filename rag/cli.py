@@ -283,7 +283,12 @@ def write_text(path: str, text: str, what: str) -> None:
 
 
 @main.group("eval", invoke_without_command=True)
-@click.option("--cases", type=click.Path(exists=True, dir_okay=False), help="Case file (JSON Lines)")
+@click.option(
+    "--cases",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Case file (JSON Lines; repeatable, e.g. answerable and unanswerable cases together)",
+)
 @click.option("--corpus", multiple=True, type=click.Path(exists=True), help="Precedent corpus (repeatable)")
 @click.option("--only", multiple=True, help="Keep corpus documents with FIELD=VALUE, e.g. asked_of=...")
 @click.option("--backend", type=click.Choice(["offline", "openai"]), default="offline", show_default=True)
@@ -296,7 +301,7 @@ def write_text(path: str, text: str, what: str) -> None:
 @friendly
 def eval_cmd(
     ctx: click.Context,
-    cases: str | None,
+    cases: tuple[str, ...],
     corpus: tuple[str, ...],
     only: tuple[str, ...],
     backend: str,

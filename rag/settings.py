@@ -55,11 +55,11 @@ class Settings(BaseSettings):
     llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint")
     llm_timeout: float = Field(default=60.0, gt=0, description="Seconds to wait for the endpoint's answer")
 
-    minister_name: str = Field(default="Julie Morgan AS/MS", description="Signature: the answering minister")
-    minister_title: str = Field(default="Deputy Minister for Social Services", description="Signature: their title")
-    minister_title_cy: str = Field(
-        default="Y Dirprwy Weinidog Gwasanaethau Cymdeithasol", description="Signature: their title in Welsh"
+    minister_name: str | None = Field(
+        default=None, description="Signature: the answering minister (unset: whoever signed the precedents used)"
     )
+    minister_title: str | None = Field(default=None, description="Signature: their title")
+    minister_title_cy: str | None = Field(default=None, description="Signature: their title in Welsh")
     committee_chair: str = Field(default="Jack Sargeant MS", description="Chair of the Petitions Committee")
     answering_body: str = Field(default="Welsh Government", description="The body the minister answers for")
 

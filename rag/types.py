@@ -7,6 +7,7 @@ Passage                         a chunk found by a search, with its score (retri
 DraftRequest                    what a reply needs, parsed from incoming text (drafting)
 Composition                     a backend's body and the passages it cites
 Draft, Citation, DraftWarning   the reply in the house format, its sources and its flags
+AskPart                         one part of the ask and whether the precedents address it
 """
 
 from __future__ import annotations
@@ -202,6 +203,37 @@ class DraftRequest:
 
 
 @dataclass
+class AskPart:
+    """One part of the ask and whether the precedents address it (rag.drafting.answerability)."""
+
+    text: str
+    covered: bool
+    score: float
+    missing: list[str] = field(default_factory=list)  # key terms no usable precedent mentions
+    terms: int = 0  # how many key terms it has
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Assessment:
+    """How far the precedents address the ask: the whole ask, then each of its parts."""
+
+    whole: AskPart
+    parts: list[AskPart] = field(default_factory=list)  # empty when the ask is a single part
+    addressed: bool = False  # is anything drafted (answerability.addressed)
+
+    @property
+    def uncovered(self) -> list[AskPart]:
+        """The parts left unaddressed when the rest are addressed (empty when nothing is)."""
+        return [p for p in self.parts if not p.covered] if self.addressed else []
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"whole": self.whole.to_dict(), "parts": [p.to_dict() for p in self.parts], "addressed": self.addressed}
+
+
+@dataclass
 class Citation:
     n: int
     doc_id: str
@@ -220,8 +252,8 @@ class Citation:
 
 @dataclass
 class DraftWarning:
-    # "uncited" | "unsupported" | "invalid_citation" | "no_precedent" | "welsh" | "unconfirmed_date"
-    # | "instruction_in_source"
+    # "uncited" | "unsupported" | "invalid_citation" | "no_precedent" | "partial_answer" | "welsh"
+    # | "unconfirmed_date" | "instruction_in_source"
     code: str
     message: str
     sentence: str | None = None
@@ -240,6 +272,9 @@ class Draft:
     warnings: list[DraftWarning] = field(default_factory=list)
     request: DraftRequest | None = None
     passages: list[Passage] = field(default_factory=list)  # numbered 1..n as given to the backend
+    query: str = ""  # what was searched
+    assessment: Assessment | None = None  # whether the precedents address the ask, part by part
+    related: list[Passage] = field(default_factory=list)  # the closest precedents, when none answers
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -249,6 +284,9 @@ class Draft:
             "citations": [c.to_dict() for c in self.citations],
             "warnings": [w.to_dict() for w in self.warnings],
             "request": self.request.to_dict() if self.request else {},
+            "query": self.query,
+            "assessment": self.assessment.to_dict() if self.assessment else None,
+            "related": [p.to_result() for p in self.related],
         }
 
 

@@ -24,7 +24,6 @@ from rag.cli import main
 from rag.drafting.backends.openai import OpenAIBackend
 from rag.drafting.chat import FENCE
 from rag.drafting.intake import parse_request
-from rag.drafting.pipeline import relevant
 from rag.errors import AuthError, BackendError, ConfigError, EmptyAnswerError, EndpointTimeout
 from rag.settings import Settings
 from rag.types import Draft, DraftRequest, Passage
@@ -221,7 +220,7 @@ def test_welsh_request_asks_the_model_for_welsh(llm: MockOpenAI, assistant: Assi
         ask="Why is there no independent review of children's services in Wales?",
         language="cy",
     )
-    passages = relevant(assistant.search(request.ask, k=8))
+    passages = assistant.search(request.ask, k=8)
     assert passages
     backend = assistant.backend("openai")
     composition = backend.compose(request, passages)

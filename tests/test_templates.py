@@ -19,8 +19,21 @@ BODY = "CIW reviews every local authority's children's services each year [1].\n
 FENCE_OPEN, FENCE_CLOSE = "<untrusted_correspondence>", "</untrusted_correspondence>"
 
 
+MINISTER = {
+    "minister_name": "Julie Morgan AS/MS",
+    "minister_title": "Deputy Minister for Social Services",
+    "minister_title_cy": "Y Dirprwy Weinidog Gwasanaethau Cymdeithasol",
+}
+
+
 @pytest.fixture
 def house() -> Settings:
+    """The house settings with a minister configured, as a Welsh Government team would set them."""
+    return Settings(_env_file=None, **MINISTER)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def unconfigured() -> Settings:
     return Settings(_env_file=None)  # type: ignore[call-arg]
 
 
@@ -251,3 +264,34 @@ def test_fence_tag_inside_a_passage_is_removed(house: Settings) -> None:
     req = DraftRequest(text="Please explain.", kind="letter")
     _, user = _split(build_chat_messages(req, [evil], house))
     assert user.count(FENCE_CLOSE) == 1
+
+
+def _uk_passage(n: int, role: str) -> Passage:
+    meta = {"ref": f"UKWQ-{n}", "date": "2024-05-01", "author_role": role, "asked_of": role}
+    return Passage(f"UKWQ-{n}", f"UKWQ-{n}:x:0", "Schools receive funding.", 0, 24, 0.0, meta)
+
+
+def test_unconfigured_written_answer_is_signed_for_the_precedents_body(unconfigured: Settings) -> None:
+    req = DraftRequest(text="q", kind="written_question", ask="How many schools?", as_of="2025-02-01")
+    used = [_uk_passage(1, "Secretary of State for Education"), _uk_passage(2, "Secretary of State for Education")]
+    out = render_reply(req, "Schools receive funding [1].", unconfigured, date(2025, 2, 3), used)
+    assert "Answered by Secretary of State for Education | Answered on 03/02/2025" in out
+    assert "Social Services" not in out
+
+
+def test_unconfigured_reply_is_signed_by_the_most_cited_author(unconfigured: Settings) -> None:
+    req = DraftRequest(text="p", kind="petition", ask="Review services", petition_number="P-06-1199")
+    out = render_reply(req, "We review services [1].", unconfigured, date(2022, 9, 1), passages())
+    tail = out.rsplit("Yours sincerely,", 1)[1]
+    assert "Julie Morgan" in tail and "[Minister]" not in tail
+
+
+def test_a_configured_minister_wins_over_the_precedents(house: Settings) -> None:
+    req = DraftRequest(text="q", kind="written_question", ask="How many schools?")
+    out = render_reply(req, "Schools receive funding [1].", house, date(2025, 2, 3), [_uk_passage(1, "Chancellor")])
+    assert "Answered by Deputy Minister for Social Services" in out and "Chancellor" not in out
+
+
+def test_no_precedent_and_no_minister_leaves_a_placeholder(unconfigured: Settings) -> None:
+    req = DraftRequest(text="q", kind="written_question", ask="How many badgers?")
+    assert "Answered by [Minister] |" in render_reply(req, "[No precedent found]", unconfigured, date(2025, 2, 3))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from rag.drafting.formats import FORMATS, PHRASES, _lang
+from rag.drafting.formats import FORMATS, PHRASES, _lang, signer
 from rag.settings import Settings
 from rag.templates import render
 from rag.text.markers import strip_markers
@@ -106,10 +106,10 @@ def build_chat_messages(request: DraftRequest, passages: list[Passage], settings
     """[system, user] chat messages: role and rules, then numbered passages, fenced text, task."""
     kind = request.kind if request.kind in FORMATS else "letter"
     language = PHRASES[_lang(request.language)]["language"]
+    who = signer(settings, passages)
     system = render(
         "system",
-        minister_name=settings.minister_name,
-        minister_title=settings.minister_title,
+        signer=", ".join(x for x in (who.name, who.title) if x) or "the Minister",
         answering_body=settings.answering_body,
         reply_label=REPLY_LABELS[kind],
         language=language,

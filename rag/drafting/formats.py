@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from rag.settings import Settings
 from rag.templates import render
 from rag.text.dates import format_date, to_date
-from rag.types import DraftRequest
+from rag.types import DraftRequest, Passage
 
 FORMATS = {"petition": "petition_reply", "written_question": "wq_answer", "letter": "letter_reply"}
 OUR_REF = "[Our ref]"
@@ -51,6 +54,45 @@ PHRASES = {
 }
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "cllr", "rt", "hon"}
 _SUFFIXES = {"ms", "as", "mp", "am", "as/ms", "ms/as", "mbe", "obe", "cbe"}
+
+
+# ---------------------------------------------------------------------------- who signs
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who the reply is from: the configured minister, else whoever gave the precedents it rests on."""
+
+    name: str | None
+    title: str | None
+    title_cy: str | None = None
+
+    def lines(self) -> str:
+        """The signature block: name, Welsh title, English title (those known), or a placeholder."""
+        return "\n".join(x for x in (self.name, self.title_cy, self.title) if x) or UNKNOWN_SIGNER
+
+    def title_for(self, lang: str) -> str:
+        return (self.title_cy if lang == "cy" else None) or self.title or self.name or UNKNOWN_SIGNER
+
+
+UNKNOWN_SIGNER = "[Minister]"
+
+
+def signer(settings: Settings, passages: Sequence[Passage] = ()) -> Signer:
+    """The configured minister (YMATEB_MINISTER_*); when none is configured, the author and role (or
+    answering body) most of the cited precedents come from: a Department for Education answer is
+    signed for the Secretary of State for Education, not for a Welsh minister."""
+    if settings.minister_name or settings.minister_title:
+        return Signer(settings.minister_name, settings.minister_title, settings.minister_title_cy)
+    votes = Counter(
+        (m.get("author") or None, m.get("author_role") or m.get("answering_body") or m.get("asked_of") or None)
+        for m in (p.meta for p in passages)
+    )
+    votes.pop((None, None), None)
+    if not votes:
+        return Signer(None, None)
+    name, title = votes.most_common(1)[0][0]
+    return Signer(name, title)
 
 
 # ---------------------------------------------------------------------------- small builders
@@ -98,13 +140,11 @@ def _petition_phrase(request: DraftRequest, lang: str) -> str:
     return p["a_petition"]
 
 
-def _frame_slots(request: DraftRequest, body: str, settings: Settings, today: date) -> dict[str, str]:
+def _frame_slots(request: DraftRequest, body: str, who: Signer, today: date) -> dict[str, str]:
     lang = _lang(request.language)
     p = PHRASES[lang]
     return {
-        "minister_name": settings.minister_name,
-        "minister_title": settings.minister_title,
-        "minister_title_cy": settings.minister_title_cy,
+        "signature": who.lines(),
         "our_ref": OUR_REF,
         "date": format_date(today, lang),
         "body": body.strip(),
@@ -113,13 +153,13 @@ def _frame_slots(request: DraftRequest, body: str, settings: Settings, today: da
     }
 
 
-def petition_slots(request: DraftRequest, body: str, settings: Settings, today: date) -> dict[str, str]:
+def petition_slots(request: DraftRequest, body: str, settings: Settings, today: date, who: Signer) -> dict[str, str]:
     lang = _lang(request.language)
     p = PHRASES[lang]
     opening = p["thanks_petition"].format(
         of_date=_of_date(request.letter_date, lang, today), petition=_petition_phrase(request, lang)
     )
-    return _frame_slots(request, body, settings, today) | {
+    return _frame_slots(request, body, who, today) | {
         "your_ref": request.petition_number or "[Your ref]",
         "addressee": f"{settings.committee_chair}\n{p['chair_role']}\n{p['address']}",
         "salutation": _salutation(settings.committee_chair, lang),
@@ -127,23 +167,23 @@ def petition_slots(request: DraftRequest, body: str, settings: Settings, today: 
     }
 
 
-def letter_slots(request: DraftRequest, body: str, settings: Settings, today: date) -> dict[str, str]:
+def letter_slots(request: DraftRequest, body: str, settings: Settings, today: date, who: Signer) -> dict[str, str]:
     lang = _lang(request.language)
-    who = request.sender or request.member
-    return _frame_slots(request, body, settings, today) | {
-        "addressee": who or "[Addressee]",
-        "salutation": _salutation(who, lang),
+    to = request.sender or request.member
+    return _frame_slots(request, body, who, today) | {
+        "addressee": to or "[Addressee]",
+        "salutation": _salutation(to, lang),
         "opening": PHRASES[lang]["thanks_letter"].format(of_date=_of_date(request.letter_date, lang, today)),
     }
 
 
-def wq_slots(request: DraftRequest, body: str, settings: Settings, today: date) -> dict[str, str]:
+def wq_slots(request: DraftRequest, body: str, settings: Settings, today: date, who: Signer) -> dict[str, str]:
     lang = _lang(request.language)
     p = PHRASES[lang]
     tabled = to_date(request.letter_date)
     wq = request.wq_number or ""
     wq_line = p["tabled"].format(wq=wq, date=tabled.strftime("%d/%m/%Y")).strip() if tabled else wq
-    title = settings.minister_title_cy if lang == "cy" else settings.minister_title
+    title = who.title_for(lang)
     return {
         "wq_line": wq_line,
         "question": request.ask or request.text.strip()[:1000],
@@ -155,9 +195,16 @@ def wq_slots(request: DraftRequest, body: str, settings: Settings, today: date) 
 _SLOT_BUILDERS = {"petition": petition_slots, "written_question": wq_slots, "letter": letter_slots}
 
 
-def render_reply(request: DraftRequest, body: str, settings: Settings, today: date | None = None) -> str:
-    """The whole reply in the house format for request.kind, the body placed inside it."""
+def render_reply(
+    request: DraftRequest,
+    body: str,
+    settings: Settings,
+    today: date | None = None,
+    passages: Sequence[Passage] = (),
+) -> str:
+    """The whole reply in the house format for request.kind, the body placed inside it, dated
+    `today` (the reply date) and signed by `signer(settings, passages)`."""
     kind = request.kind if request.kind in FORMATS else "letter"
-    slots = _SLOT_BUILDERS[kind](request, body, settings, today or date.today())
+    slots = _SLOT_BUILDERS[kind](request, body, settings, today or date.today(), signer(settings, passages))
     text = render(FORMATS[kind], **slots)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

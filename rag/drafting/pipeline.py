@@ -7,7 +7,9 @@ citation check, the settings for the house format); it knows nothing of the Assi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
+from rag.drafting.answerability import assess, placeholder, topic
 from rag.drafting.backends.base import Backend, TokenSink
 from rag.drafting.checks import check_body, reply_date
 from rag.drafting.citations import citations_for
@@ -16,30 +18,25 @@ from rag.errors import EmptyRequestError
 from rag.index.base import Embedder
 from rag.settings import Settings
 from rag.text.dates import human_date
-from rag.types import Composition, Draft, DraftRequest, DraftWarning, Passage, SearchFilters
+from rag.text.shorten import shorten
+from rag.types import AskPart, Assessment, Composition, Draft, DraftRequest, DraftWarning, Passage, SearchFilters
 
-NO_PRECEDENT_SIM = 0.40  # best passage cosine to the ask below which nothing counts as a precedent
 PASSAGES = 8  # passages retrieved per draft
+RELATED = 3  # closest precedents shown as "possibly related" when none answers the ask
 # A draft rests on what Government has said: its replies and answers (and documents of no known
 # kind, e.g. an uploaded ministerial letter). Letters it received are context, never a source.
 DRAFT_FROM = ["petition_response", "written_question", "unknown"]
 NO_PRECEDENT_BODY = "[No precedent found: draft this section from officials' advice.]"
 
 Search = Callable[[str, int, SearchFilters], list[Passage]]
-
-
-def relevant(passages: list[Passage], floor: float = NO_PRECEDENT_SIM) -> list[Passage]:
-    """Passages worth drafting from: none at all if even the best is unrelated to the ask."""
-    best = max((float(p.meta.get("cosine", 0.0)) for p in passages), default=0.0)
-    if best < floor:
-        return []
-    return [p for p in passages if float(p.meta.get("cosine", 0.0)) >= floor * 0.75 or p is passages[0]]
+Counts = Callable[[list[str], SearchFilters], tuple[dict[str, int], int]]  # terms -> (chunks holding each, allowed)
 
 
 def draft(
     request: DraftRequest,
     *,
     search: Search,
+    term_counts: Counts,
     backend: Backend,
     embedder: Embedder,
     settings: Settings,
@@ -47,35 +44,78 @@ def draft(
     on_token: TokenSink | None = None,
     k: int = PASSAGES,
 ) -> Draft:
-    """Draft a reply to `request` from the precedents dated before `request.as_of`."""
+    """Draft a reply to `request` from the precedents dated before `request.as_of`: only the parts
+    of the ask they address (rag.drafting.answerability); nothing at all when they address none."""
     if not (request.ask or request.text).strip():
         raise EmptyRequestError("There is nothing to reply to: paste the petition, question or letter first.")
+    query = request.ask or request.text
     filters = SearchFilters(kinds=DRAFT_FROM, as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
-    passages = relevant(search(request.ask or request.text, k, filters))
+    found = search(query, k, filters)
+    assessment = assess(query, found, embedder, lambda terms: term_counts(terms, filters))
     warnings = _language_warnings(request, backend) + _parsed_date_warnings(request)
-    if passages:
-        composition = backend.compose(request, passages, on_token=on_token)
+    related: list[Passage] = []
+    if assessment.addressed:
+        uncovered = assessment.uncovered
+        covered = [p.text for p in assessment.parts if p.covered]
+        asked = replace(request, ask=" ".join(covered)) if uncovered and covered else request
+        composition = backend.compose(asked, found, on_token=on_token)
+        if uncovered:
+            warnings.append(_partial_warning(uncovered))
+            composition.body = "\n\n".join([composition.body, *map(placeholder, uncovered)]).strip()
     else:
-        warnings.append(
-            DraftWarning(
-                "no_precedent",
-                "No earlier reply in the index is close enough to this request to draft from; "
-                "the body needs officials' advice. Nothing unrelated was used.",
-            )
-        )
+        warnings.append(_no_precedent_warning(query, assessment))
         composition = Composition("", [])
+        related = _closest(found, RELATED)
     warnings.extend(composition.warnings)
     warnings.extend(check_body(composition.body, composition.passages, embedder, reply_date(request)))
     return Draft(
         kind=request.kind,
         backend=backend.name,
-        text=render_reply(request, composition.body or NO_PRECEDENT_BODY, settings, reply_date(request)),
+        text=render_reply(
+            request, composition.body or NO_PRECEDENT_BODY, settings, reply_date(request), composition.passages
+        ),
         body=composition.body,
         citations=citations_for(composition.body, composition.passages),
         warnings=warnings,
         request=request,
         passages=composition.passages,
+        query=query,
+        assessment=assessment,
+        related=related,
     )
+
+
+def _no_precedent_warning(query: str, assessment: Assessment) -> DraftWarning:
+    missing = assessment.whole.missing
+    never = f" The index never mentions {_names(missing)}." if missing else ""
+    return DraftWarning(
+        "no_precedent",
+        "No earlier reply in the index addresses this request "
+        f"(searched for \u201c{shorten(query, 160)}\u201d).{never} "
+        "No body was drafted: it needs officials' advice. The closest precedents are listed as possibly related.",
+    )
+
+
+def _partial_warning(uncovered: list[AskPart]) -> DraftWarning:
+    named = "; ".join(f"\u201c{topic(p.text)}\u201d" for p in uncovered)
+    return DraftWarning(
+        "partial_answer",
+        f"No earlier reply addresses {len(uncovered)} part(s) of the request: {named}. "
+        "The draft answers the rest; each missing part has an [Officials to advise: ...] line.",
+    )
+
+
+def _closest(passages: list[Passage], n: int) -> list[Passage]:
+    """The best passage of each of the first `n` documents."""
+    first: dict[str, Passage] = {}
+    for p in passages:
+        first.setdefault(p.doc_id, p)
+    return list(first.values())[:n]
+
+
+def _names(words: list[str]) -> str:
+    quoted = [f"\u201c{w}\u201d" for w in words[:5]]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _parsed_date_warnings(request: DraftRequest) -> list[DraftWarning]:

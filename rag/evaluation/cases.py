@@ -9,6 +9,8 @@ One JSON object per line (blank lines are skipped, unknown keys are ignored):
     reference_answer  required  the real answer, body only (no letterhead, footer or signature)
     asked_of          optional  e.g. "Secretary of State for Education"
     source_url        optional
+    answerable        optional  true (default), or false: the corpus holds no answer to it, so a drafted
+                                body is a false-confident draft (the refusal check)
     corpus_doc_id     optional  the id of the case's own document in the precedent corpus, when it
                                 is there under another id (e.g. a seed "003_3828880d9c8d13ee");
                                 it is never eligible, whatever its date
@@ -29,15 +31,22 @@ from rag.evaluation.models import Case, case_error, parse_date
 __all__ = ["Case", "eligible", "load_cases"]
 
 
-def load_cases(path: str | Path) -> list[Case]:
-    """Read a JSON Lines case file; InputError naming file:line and the reason for any bad line."""
-    path = Path(path)
+def load_cases(*paths: str | Path) -> list[Case]:
+    """Read JSON Lines case files, in order; InputError naming file:line and the reason for any bad
+    line, or a case id repeated in any of them."""
+    cases: list[Case] = []
+    seen: set[str] = set()
+    for path in paths:
+        cases.extend(_read_cases(Path(path), seen))
+    return cases
+
+
+def _read_cases(path: Path, seen: set[str]) -> list[Case]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the case file ({exc})") from exc
     cases: list[Case] = []
-    seen: set[str] = set()
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue

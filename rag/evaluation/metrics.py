@@ -24,10 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from rag.drafting.answerability import addressed
 from rag.index.base import Embedder
 from rag.text.dates import MONTH_NAMES, MONTHS
 from rag.text.markers import marker_numbers, strip_markers
 from rag.text.words import STOPWORDS
+from rag.types import AskPart
 
 # --------------------------------------------------------------------------- ROUGE-L
 
@@ -472,6 +474,33 @@ def gap_closed(system: float | None, baseline: float | None, oracle: float | Non
     if system is None or baseline is None or oracle is None or oracle <= baseline:
         return None
     return (system - baseline) / (oracle - baseline)
+
+
+def answerability_curve(
+    cases: Iterable[Mapping[str, Any]], thresholds: Iterable[float]
+) -> list[dict[str, float | int]]:
+    """For each threshold of rag.drafting.answerability: the share of answerable cases it would
+    refuse and the share of unanswerable ones it would draft, re-deciding every case from the
+    part scores its run recorded ("assessment"). Cases without scores are left out."""
+    scored = [(bool(c.get("answerable", True)), c["assessment"]) for c in cases if c.get("assessment")]
+    rows: list[dict[str, float | int]] = []
+    for t in thresholds:
+        drafted = {True: 0, False: 0}
+        total = {True: 0, False: 0}
+        for answerable, a in scored:
+            parts = [AskPart(**p) for p in (a["whole"], *a.get("parts", []))]
+            total[answerable] += 1
+            drafted[answerable] += addressed(parts, t)
+        rows.append(
+            {
+                "threshold": round(t, 4),
+                "refused": 1 - drafted[True] / total[True] if total[True] else 0.0,
+                "false_confident": drafted[False] / total[False] if total[False] else 0.0,
+                "answerable": total[True],
+                "unanswerable": total[False],
+            }
+        )
+    return rows
 
 
 def mean(values: Iterable[float | None]) -> float | None:

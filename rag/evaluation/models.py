@@ -79,6 +79,7 @@ class Case(BaseModel):
     asked_of: OptionalText = None
     source_url: OptionalText = None
     corpus_doc_id: OptionalText = None
+    answerable: Annotated[bool, Strict()] = True  # false: nothing in the corpus answers it; a drafted body misleads
 
 
 def case_error(exc: ValidationError) -> str:
@@ -123,6 +124,8 @@ class _CaseFields(BaseModel):
     oracle_doc_id: OptionalText
     eligible_precedents: StrictInt | None = None
     judge_reason: OptionalText = None
+    answerable: Annotated[bool, Strict()] = True
+    assessment: dict[str, Any] | None = None  # the drafter's answerability scores (Draft.assessment)
 
 
 class _SummaryFields(BaseModel):

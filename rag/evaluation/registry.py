@@ -2,7 +2,8 @@
 charts, `ymateb eval`, run comparison and the app's tables all iterate METRICS: a metric added here
 appears in all of them (its per-case value still has to be computed, in runner.run_case).
 
-A metric's summary value is the mean over the cases of `per_case(case[per_case_key])` (the per-case
+A metric's summary value is the mean over the answerable cases (or, for a metric marked
+answerable=False, the unanswerable ones: the refusal check) of `per_case(case[per_case_key])` (the per-case
 score itself when `per_case` is None), rounded to 4 places. Each baseline named in `baselines` is
 scored with the same metric; its per-case value is "<prefix>_<per_case_key>" (e.g.
 "nearest_rougeL_f1") and its mean is summary["baselines"][<name>][<key>].
@@ -47,6 +48,7 @@ class Metric:
     judge: bool = False  # only present when the LLM judge ran
     fmt: str = ".3f"
     per_case: Callable[[Any], float] | None = None  # per-case field -> the value averaged (None: as is)
+    answerable: bool = True  # averaged over the answerable cases (False: over the unanswerable ones)
 
     @property
     def scored_per_case(self) -> bool:
@@ -59,7 +61,8 @@ class Metric:
 
     def summarise(self, cases: Sequence[Mapping[str, Any]], key: str | None = None) -> float | None:
         """The mean of this metric over `cases` (of per-case field `key`, default per_case_key)."""
-        values = (c.get(key or self.per_case_key) for c in cases)
+        kept = [c for c in cases if bool(c.get("answerable", True)) == self.answerable]
+        values = (c.get(key or self.per_case_key) for c in kept)
         if self.per_case is not None:
             values = (self.per_case(v) for v in values)
         value = M.mean(values)
@@ -79,6 +82,16 @@ METRICS: tuple[Metric, ...] = (
         per_case=partial(M.recall_at_k, k=RETRIEVAL_K),
     ),
     Metric("mrr", "MRR", "retrieval_rank", per_case=M.reciprocal_rank),
+    Metric("refusal_rate", "Refused (answerable)", "refused", higher_is_better=False, fmt=".1%"),
+    Metric(
+        "false_confident_rate",
+        "Drafted (unanswerable)",
+        "false_confident",
+        higher_is_better=False,
+        fmt=".1%",
+        answerable=False,
+    ),
+    Metric("rougeL_f1_drafted", "ROUGE-L F1 (drafted)", "rougeL_f1_drafted"),
     Metric("judge_faithfulness", "Judge faithfulness", "judge_faithfulness", judge=True),
     Metric("judge_coverage", "Judge coverage", "judge_coverage", judge=True),
 )

@@ -21,12 +21,21 @@ from rag.evaluation import metrics as M
 from rag.evaluation.cases import Case, eligible, load_cases
 from rag.evaluation.judge import LLMJudge
 from rag.evaluation.models import CaseResult, EvalResult, Summary
-from rag.evaluation.registry import BASELINES, HEADLINE, METRICS, RETRIEVAL_K, Metric, baseline_key, shown
+from rag.evaluation.registry import (
+    BASELINES,
+    HEADLINE,
+    METRICS,
+    RETRIEVAL_K,
+    Metric,
+    baseline_key,
+    case_score_keys,
+    shown,
+)
 from rag.index.base import Embedder
 from rag.index.embedder import default_embedder
 from rag.ingest.sources import load_paths
 from rag.settings import Settings
-from rag.types import Document, SearchFilters, Skipped
+from rag.types import Document, Draft, SearchFilters, Skipped
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,36 @@ def _judged(judge: LLMJudge, case: Case, draft: str, sources: list[str]) -> dict
         return {"judge_faithfulness": None, "judge_coverage": None, "judge_reason": f"judge failed: {exc}"}
 
 
+def _scores(
+    assistant: Assistant, case: Case, draft: Draft, ask: str, exclude: set[str], documents: list[Document] | None
+) -> dict[str, Any]:
+    """The draft's scores against the real answer, and the nearest and oracle precedents' scores."""
+    filters = SearchFilters(as_of=case.date, exclude_doc_ids=exclude)
+    retrieved = list(dict.fromkeys(p.doc_id for p in assistant.search(ask, k=20, filters=filters, per_doc=1)))
+    nearest_id = retrieved[0] if retrieved else None
+    candidates = _eligible_answers(documents if documents is not None else list(assistant.store.all_documents()), case)
+    nearest = candidates.get(nearest_id, "") if nearest_id else ""
+    oracle = M.best_precedent(case.reference_answer, candidates)
+    report = check_citations(draft.body, draft.passages, assistant.embedder) if draft.body else None
+    ref = case.reference_answer
+    sims = M.semantic_similarities([(draft.body, ref), (nearest, ref)], assistant.embedder)
+    return {
+        "rougeL_f1": M.rouge_l_f1(draft.body, ref),
+        "semantic_similarity": sims[0],
+        "key_fact_recall": M.key_fact_recall(draft.body, ref),
+        "citation_validity": M.citation_validity(draft.body, len(draft.passages)),
+        "citation_support": citation_support(report) if report else 0.0,
+        "retrieval_rank": M.retrieval_rank(retrieved, oracle[0] if oracle else None),
+        "retrieved": retrieved[:RETRIEVAL_K],
+        "nearest_doc_id": nearest_id,
+        "nearest_rougeL_f1": M.rouge_l_f1(nearest, ref),
+        "nearest_semantic_similarity": sims[1],
+        "oracle_doc_id": oracle[0] if oracle else None,
+        "oracle_rougeL_f1": oracle[1] if oracle else 0.0,
+        "eligible_precedents": len(candidates),
+    }
+
+
 def run_case(
     assistant: Assistant,
     case: Case,
@@ -100,39 +139,25 @@ def run_case(
     kind = "petition" if case.kind.startswith("petition") else "written_question"
     request = parse_request(case.question, kind=kind, as_of=case.date)
     draft = assistant.draft(request, backend, exclude_doc_ids=exclude)
-    filters = SearchFilters(as_of=case.date, exclude_doc_ids=exclude)
-    retrieved = list(dict.fromkeys(p.doc_id for p in assistant.search(request.ask, k=20, filters=filters, per_doc=1)))
-    nearest_id = retrieved[0] if retrieved else None
-    candidates = _eligible_answers(documents if documents is not None else list(assistant.store.all_documents()), case)
-    nearest = candidates.get(nearest_id, "") if nearest_id else ""
-    oracle = M.best_precedent(case.reference_answer, candidates)
-    rank = M.retrieval_rank(retrieved, oracle[0] if oracle else None)
-    report = check_citations(draft.body, draft.passages, assistant.embedder) if draft.body else None
-    ref = case.reference_answer
-    sims = M.semantic_similarities([(draft.body, ref), (nearest, ref)], assistant.embedder)
+    drafted = bool(draft.body.strip())
     result: dict[str, Any] = {
         "id": case.id,
         "date": case.date,
         "question": case.question,
         "draft": draft.body,
         "draft_text": draft.text,
-        "reference_answer": ref,
+        "reference_answer": case.reference_answer,
         "citations": [c.to_dict() for c in draft.citations],
         "warnings": [w.to_dict() for w in draft.warnings],
-        "rougeL_f1": M.rouge_l_f1(draft.body, ref),
-        "semantic_similarity": sims[0],
-        "key_fact_recall": M.key_fact_recall(draft.body, ref),
-        "citation_validity": M.citation_validity(draft.body, len(draft.passages)),
-        "citation_support": citation_support(report) if report else 0.0,
-        "retrieval_rank": rank,
-        "retrieved": retrieved[:RETRIEVAL_K],
-        "nearest_doc_id": nearest_id,
-        "nearest_rougeL_f1": M.rouge_l_f1(nearest, ref),
-        "nearest_semantic_similarity": sims[1],
-        "oracle_doc_id": oracle[0] if oracle else None,
-        "oracle_rougeL_f1": oracle[1] if oracle else 0.0,
-        "eligible_precedents": len(candidates),
+        "answerable": case.answerable,
+        "assessment": draft.assessment.to_dict() if draft.assessment else None,
     }
+    if not case.answerable:  # nothing to score against: only whether it drafted at all
+        unscored = dict.fromkeys(case_score_keys(METRICS), None) | {"retrieval_rank": None, "oracle_doc_id": None}
+        return CaseResult.model_validate(result | unscored | {"false_confident": float(drafted)})
+    result |= _scores(assistant, case, draft, request.ask, exclude, documents)
+    result |= {"refused": float(not drafted), "false_confident": None}
+    result["rougeL_f1_drafted"] = result["rougeL_f1"] if drafted else None
     if judge is not None:
         result |= _judged(judge, case, draft.body, [p.text for p in draft.passages])
     return CaseResult.model_validate(result)
@@ -162,7 +187,7 @@ def summarise(
 
 
 def run_eval(
-    cases_path: str | Path,
+    cases_path: str | Path | Sequence[str | Path],
     corpus: CorpusSpec,
     settings: Settings,
     backend: str = "offline",
@@ -175,7 +200,8 @@ def run_eval(
     """The whole suite: JSON-ready {"summary": ..., "cases": [...]} (an EvalResult as JSON, see
     models.py); judge scores only when a judge is given."""
     started = time.perf_counter()
-    cases = load_cases(cases_path)[: limit or None]
+    paths = [cases_path] if isinstance(cases_path, str | Path) else list(cases_path)
+    cases = load_cases(*paths)[: limit or None]
     assistant = eval_assistant(corpus, settings, embedder or default_embedder(settings), progress=progress)
     documents = list(assistant.store.all_documents())
     results: list[CaseResult] = []

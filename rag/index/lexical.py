@@ -113,6 +113,21 @@ class LexicalIndex:
             (_row(searcher.doc(addr)), float(score)) for score, addr in searcher.search(query_q, n, count=False).hits
         ]
 
+    def term_counts(self, terms: Iterable[str], where: dict[str, Any] | None = None) -> dict[str, int]:
+        """For each search term (as `search_tokens` makes them): how many chunks within the clause hold it."""
+        clause = to_tantivy(where, self.schema)
+        return {
+            t: self._count(
+                tantivy.Query.boolean_query(
+                    [
+                        (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "body", t)),
+                        (tantivy.Occur.Must, clause),
+                    ]
+                )
+            )
+            for t in dict.fromkeys(terms)
+        }
+
     def fetch(self, chunk_ids: Iterable[str]) -> dict[str, ChunkRow]:
         """The rows of those chunks the side holds (a chunk of an incomplete document is absent)."""
         ids = list(dict.fromkeys(chunk_ids))

@@ -89,6 +89,8 @@ def is_substantive(sentence: str) -> bool:
     """Does this sentence state something that needs a source? Greetings, sign-offs, headings,
     list labels and short courtesies ("I hope you have found my reply helpful.") do not."""
     clean = strip_markers(sentence).lstrip("-\u2022*\u00b7 ").strip()
+    if clean.startswith("[") and clean.endswith("]") and "[" not in clean[1:-1]:
+        return False  # an editorial note to officials: "[Officials to advise: ...]"
     words = clean.split()
     if len(words) < MIN_WORDS:
         return False

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.drafting.answerability import key_terms
 from rag.drafting.backends.base import TokenSink
 from rag.index.base import Embedder
 from rag.text.markers import strip_markers
@@ -45,6 +46,16 @@ _FRAME_SENTENCE = re.compile(
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(r"[-\u2022*\u00b7]\s|\d{1,2}[.)]\s")  # a bulleted or numbered line
+# A sentence that leans on the one before it ("Additionally, ...", "This funding ...", "We have also
+# now developed ..."): used only straight after that sentence, never cut from its context.
+_DEPENDENT = re.compile(
+    r"^(?:additionally|in addition|also|furthermore|moreover|however|therefore|thus|as such|as a result|"
+    r"similarly|likewise|finally|secondly|thirdly|lastly|alongside (?:this|these)|further to (?:this|that)|"
+    r"in (?:this|that) (?:regard|respect|context)|as (?:mentioned|noted|set out|stated) (?:above|earlier|previously)|"
+    r"(?:this|these|that|those|such|it|they|he|she)\b|"
+    r"(?:we|i|the \w+|it|they) (?:\w+ )?(?:have |has |will |are |is |am |can |would )?also\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -53,6 +64,18 @@ class _Sentence:
     passage: Passage
     rank: int  # passage rank (0 = best)
     offset: int  # position in its document
+    after: int | None = None  # offset of the source sentence just before it (None: it opens its passage)
+
+
+def _standalone(picked: list[_Sentence]) -> list[_Sentence]:
+    """Drop each sentence that leans on one before it (`_DEPENDENT`) unless that one precedes it here."""
+    kept: list[_Sentence] = []
+    for s in picked:
+        prev = kept[-1] if kept else None
+        follows = prev is not None and prev.passage.doc_id == s.passage.doc_id and prev.offset == s.after
+        if follows or not _DEPENDENT.match(s.text):
+            kept.append(s)
+    return kept
 
 
 def answer_text(p: Passage) -> tuple[str, int]:
@@ -108,15 +131,17 @@ def _sentences(passages: list[Passage]) -> list[_Sentence]:
     for rank, p in enumerate(passages):
         text, base = answer_text(p)
         pos = 0
+        before: int | None = None
         for raw in split_sentences(text):
             where = text.find(raw[:40], pos)
             pos = where if where >= 0 else pos
+            after, before = before, base + pos
             s = _source_sentence(raw)
             key = " ".join((s or "").lower().split())
             if s is None or key in seen or not _usable(s):
                 continue
             seen.add(key)
-            out.append(_Sentence(s, p, rank, base + pos))
+            out.append(_Sentence(s, p, rank, base + pos, after))
     return out
 
 
@@ -198,17 +223,18 @@ class OfflineComposer:
             text, base = answer_text(c)
             skip = max(0, covered - base)
             for para in text[skip:].split("\n\n"):
-                sentences = [(s, c) for s in map(_source_sentence, split_sentences(para)) if s]
+                sentences = [(s, c) for s in map(_source_sentence, split_sentences(para)) if s and not _heading(s)]
                 if sentences:
                     lines.append(sentences)
             covered = max(covered, c.end)
-        numbered_all, used = _number([s for para in lines for s in para])
+        numbered_all, used = _number([s for para in lines for s in para if is_substantive(s[0])])
         it = iter(numbered_all)
-        paragraphs = [_join([_cite(*next(it)) for _ in para]) for para in lines]
+        paragraphs = [_join([_cite(*next(it)) if is_substantive(s) else s for s, _ in para]) for para in lines]
         return Composition("\n\n".join(paragraphs), used, reused_doc=chunks[0].doc_id)
 
     def _extract(self, request: DraftRequest, passages: list[Passage]) -> Composition:
-        cands = _sentences(passages)
+        subject = set(key_terms(request.ask or request.text))
+        cands = [c for c in _sentences(passages) if not subject or subject & set(key_terms(c.text))]
         if not cands:
             return Composition("", [])
         vectors = self.embedder.embed([request.ask or request.text] + [c.text for c in cands])
@@ -221,7 +247,9 @@ class OfflineComposer:
             return Composition("", [])
         picked = [cands[i] for i in chosen]
         doc_order = {d: i for i, d in enumerate(dict.fromkeys(c.passage.doc_id for c in picked))}
-        picked.sort(key=lambda c: (doc_order[c.passage.doc_id], c.offset))
+        picked = _standalone(sorted(picked, key=lambda c: (doc_order[c.passage.doc_id], c.offset)))
+        if not picked:
+            return Composition("", [])
         numbered, used = _number([(c.text, c.passage) for c in picked])
         paragraphs: list[list[str]] = []
         last_doc = None
@@ -231,6 +259,15 @@ class OfflineComposer:
                 last_doc = c.passage.doc_id
             paragraphs[-1].append(_cite(text, n))
         return Composition("\n\n".join(" ".join(p) for p in paragraphs), used)
+
+
+def _heading(sentence: str) -> bool:
+    """A heading cut from its document ("Legislation and Guidance"): short, no full stop, not a list item."""
+    return (
+        not is_substantive(sentence)
+        and not sentence.rstrip().endswith((".", "?", "!", ":"))
+        and not (_LIST_ITEM.match(sentence))
+    )
 
 
 def _join(cited: list[str]) -> str:
