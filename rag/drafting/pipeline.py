@@ -12,6 +12,7 @@ from rag.drafting.backends.base import Backend, TokenSink
 from rag.drafting.checks import check_body, reply_date
 from rag.drafting.citations import citations_for
 from rag.drafting.formats import render_reply
+from rag.drafting.intake import search_query
 from rag.errors import EmptyRequestError
 from rag.index.base import Embedder
 from rag.settings import Settings
@@ -51,7 +52,7 @@ def draft(
     if not (request.ask or request.text).strip():
         raise EmptyRequestError("There is nothing to reply to: paste the petition, question or letter first.")
     filters = SearchFilters(kinds=DRAFT_FROM, as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
-    passages = relevant(search(request.ask or request.text, k, filters))
+    passages = relevant(search(search_query(request), k, filters))
     warnings = _language_warnings(request, backend) + _parsed_date_warnings(request)
     if passages:
         composition = backend.compose(request, passages, on_token=on_token)

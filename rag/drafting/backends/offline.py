@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.drafting.backends.base import TokenSink
+from rag.drafting.intake import search_query
 from rag.index.base import Embedder
 from rag.text.markers import strip_markers
 from rag.text.sentences import is_substantive, split_sentences
@@ -184,7 +185,7 @@ class OfflineComposer:
         questions = [(q, chunks) for q, chunks in questions if q]
         if not questions:
             return None
-        vectors = self.embedder.embed([request.ask or request.text] + [q for q, _ in questions])
+        vectors = self.embedder.embed([search_query(request)] + [q for q, _ in questions])
         sims = vectors[1:] @ vectors[0]
         best = int(np.argmax(sims))
         if float(sims[best]) < REUSE_QUESTION_SIM:
@@ -211,7 +212,7 @@ class OfflineComposer:
         cands = _sentences(passages)
         if not cands:
             return Composition("", [])
-        vectors = self.embedder.embed([request.ask or request.text] + [c.text for c in cands])
+        vectors = self.embedder.embed([search_query(request)] + [c.text for c in cands])
         ask, sv = vectors[0], vectors[1:]
         rank_bonus = np.array([RANK_BONUS / (1 + c.rank) for c in cands])
         sim = sv @ sv.T
