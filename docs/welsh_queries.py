@@ -78,8 +78,7 @@ QUESTIONS = [
         "unaccompanied asylum",
     ),
     (
-        "A wnaiff Ysgrifennydd y Cabinet ddatganiad am wasanaethau preswyl rhanbarthol i blant ag anghenion "
-        "cymhleth?",
+        "A wnaiff Ysgrifennydd y Cabinet ddatganiad am wasanaethau preswyl rhanbarthol i blant ag anghenion cymhleth?",
         "002_",
         "regional residential",
     ),
@@ -115,8 +114,10 @@ def main() -> None:
                 totals[name][1] += best >= NO_PRECEDENT_SIM
             print(f"{question[:60]:<60} " + " ".join(f"{c:>18}" for c in cells))
         n = len(QUESTIONS)
-        print(f"{'answer in top 5 / best cosine >= 0.40 (of ' + str(n) + ')':<60} "
-              + " ".join(f"{f'{t[0]} / {t[1]}':>18}" for t in totals.values()))
+        print(
+            f"{'answer in top 5 / best cosine >= 0.40 (of ' + str(n) + ')':<60} "
+            + " ".join(f"{f'{t[0]} / {t[1]}':>18}" for t in totals.values())
+        )
 
 
 if __name__ == "__main__":

@@ -136,8 +136,11 @@ def test_the_glossary_file_is_well_formed_and_has_hundreds_of_entries() -> None:
 @pytest.mark.parametrize(
     ("welsh", "english"),
     [
-        (PROFIT_CY, "will the Minister statement about plans remove eliminate abolish private profit care "
-         "looked after children"),
+        (
+            PROFIT_CY,
+            "will the Minister statement about plans remove eliminate abolish private profit care "
+            "looked after children",
+        ),
         ("Pa gamau y mae Llywodraeth Cymru yn eu cymryd?", "what steps Welsh Government take"),
         ("Sut mae'r Gweinidog yn cefnogi gofalwyr maeth yng Ngwynedd?", "how Minister support foster carers Gwynedd"),
         ("", ""),

@@ -90,7 +90,8 @@ def gloss(text: str) -> str:
     """The English of every glossary phrase in `text`, in order; words it does not know are left out.
     Phrases win over their words: the segmentation maximises the sum of squared phrase lengths."""
     words = tokens(text)
-    best: list[tuple[int, list[str]]] = [(0, [])] + [(-1, [])] * len(words)
+    none: list[str] = []
+    best = [(0, none)] + [(-1, none)] * len(words)  # per prefix: (score, English parts)
     for i in range(len(words)):
         score, parts = best[i]
         if best[i + 1][0] < score:
