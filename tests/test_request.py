@@ -116,6 +116,8 @@ Gofynnwyd gan: Siân Gwenllian AS (Arfon)
         ("Pa drafodaethau a gafwyd gyda Llywodraeth y DU am gyllid ysgolion?", "written_question", "cy"),
         ("Sut y mae Llywodraeth Cymru yn cefnogi pobl ifanc sy'n gadael gofal?", "written_question", "cy"),
         ("Sut mae Llywodraeth Cymru yn sicrhau bod eiriolaeth ar gael i rieni?", "written_question", "cy"),
+        ("Sut mae Arolygiaeth Gofal Cymru yn craffu ar wasanaethau plant?", "written_question", "cy"),
+        ("Pryd y bydd y siarter rhianta corfforaethol yn cael ei chyhoeddi?", "written_question", "cy"),
         ("Beth yw polisi Llywodraeth Cymru ar gludiant i ddysgwyr mewn ardaloedd gwledig?", "written_question", "cy"),
         ("Cwestiwn ysgrifenedig i'r Gweinidog Addysg ynghylch prydau ysgol am ddim.", "written_question", "cy"),
         (WELSH_WQ_TEXT, "written_question", "cy"),
@@ -130,6 +132,11 @@ Gofynnwyd gan: Siân Gwenllian AS (Arfon)
             "cy",
         ),
         ("Rydym yn galw ar Lywodraeth Cymru i ariannu mwy o nyrsys ysgol. Deiseb P-06-1400.", "petition", "cy"),
+        (
+            "Rydym yn galw ar Lywodraeth Cymru i ariannu nyrsys ysgol.\nPam nad oes digon o nyrsys?",
+            "petition",
+            "cy",
+        ),
     ],
     ids=[
         "a-wnaiff-y-gweinidog",
@@ -140,6 +147,8 @@ Gofynnwyd gan: Siân Gwenllian AS (Arfon)
         "pa-drafodaethau",
         "sut-y-mae-llywodraeth-cymru",
         "sut-mae-llywodraeth-cymru",
+        "sut-mae-another-body",
+        "pryd-y-bydd",
         "beth-yw",
         "cwestiwn-ysgrifenedig",
         "welsh-wq-number-and-tabled-line",
@@ -150,6 +159,7 @@ Gofynnwyd gan: Siân Gwenllian AS (Arfon)
         "welsh-letter-stays-a-letter",
         "welsh-letter-asking-pa-gamau-stays-a-letter",
         "welsh-petition-stays-a-petition",
+        "welsh-petition-with-a-question-stays-a-petition",
     ],
 )
 def test_welsh_written_questions_are_detected(text: str, kind: str, language: str) -> None:

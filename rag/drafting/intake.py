@@ -43,16 +43,16 @@ _CALL = re.compile(
     re.IGNORECASE,
 )
 # The openings of a Welsh written question: "A wnaiff y Gweinidog / Ysgrifennydd y Cabinet ...",
-# "Pa asesiad / gamau / drafodaethau ...", "Sut y mae / Sut mae Llywodraeth Cymru ...", "Beth yw ...".
+# "Pa asesiad / gamau / drafodaethau ...", "Sut y mae / Sut mae ...", "Pryd y bydd ...", "Beth yw ...".
 _WELSH_WQ = (
     r"^[ \t]*(?:a wnaiff (?:y )?(?:gweinidog|prif weinidog|dirprwy weinidog|ysgrifennydd|llywodraeth cymru)|"
     r"pa (?:asesiad|gamau|drafodaethau|gynlluniau|gymorth|gefnogaeth|ystyriaeth|gyllid|ddadansoddiad)|"
-    r"sut (?:y )?(?:mae|bydd|caiff|gall) (?:llywodraeth cymru|y gweinidog|ysgrifennydd y cabinet)|"
-    r"beth (?:yw|y mae|mae)|pam (?:nad|y mae|mae)|faint o)"
+    r"sut (?:y )?(?:mae|bydd|caiff|gall|gwnaiff)\b|pryd (?:y )?(?:bydd|caiff|gwnaiff)\b|"
+    r"beth (?:yw|y mae|mae)\b|pam (?:nad|y mae|mae)\b|faint o)"
 )
 _PETITION_HINTS = re.compile(
     r"petitions? committee|pwyllgor deisebau|\bpetition (?:to|entitled|calls|was submitted)|"
-    r"text of (?:the )?petition|we call on the welsh government|\bdeiseb\b",
+    r"text of (?:the )?petition|we call on the welsh government|\bdeiseb\b|(?:rydym yn galw|galwn) ar lywodraeth cymru",
     re.IGNORECASE,
 )
 _WQ_HINTS = re.compile(
