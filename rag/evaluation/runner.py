@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from rag.assistant import Assistant, build_assistant
 from rag.drafting.citations import check_citations, citation_support
-from rag.drafting.intake import parse_request
+from rag.drafting.intake import parse_request, search_query
 from rag.errors import BackendError
 from rag.evaluation import metrics as M
 from rag.evaluation.cases import Case, eligible, load_cases
@@ -101,7 +101,8 @@ def run_case(
     request = parse_request(case.question, kind=kind, as_of=case.date)
     draft = assistant.draft(request, backend, exclude_doc_ids=exclude)
     filters = SearchFilters(as_of=case.date, exclude_doc_ids=exclude)
-    retrieved = list(dict.fromkeys(p.doc_id for p in assistant.search(request.ask, k=20, filters=filters, per_doc=1)))
+    found = assistant.search(search_query(request), k=20, filters=filters, per_doc=1)  # as the draft searched
+    retrieved = list(dict.fromkeys(p.doc_id for p in found))
     nearest_id = retrieved[0] if retrieved else None
     candidates = _eligible_answers(documents if documents is not None else list(assistant.store.all_documents()), case)
     nearest = candidates.get(nearest_id, "") if nearest_id else ""
