@@ -90,17 +90,22 @@ def gloss(text: str) -> str:
     """The English of every glossary phrase in `text`, in order; words it does not know are left out.
     Phrases win over their words: the segmentation maximises the sum of squared phrase lengths."""
     words = tokens(text)
-    none: list[str] = []
-    best = [(0, none)] + [(-1, none)] * len(words)  # per prefix: (score, English parts)
+    # best[i]: the best segmentation of the first i words, as (score, where it began, its English)
+    best: list[tuple[int, int, str]] = [(0, 0, "")] + [(-1, 0, "")] * len(words)
     for i in range(len(words)):
-        score, parts = best[i]
+        score = best[i][0]
         if best[i + 1][0] < score:
-            best[i + 1] = (score, parts)  # word i unknown: skipped
+            best[i + 1] = (score, i, "")  # word i unknown: skipped
         for n in range(1, min(MAX_PHRASE, len(words) - i) + 1):
             english = lookup(words[i : i + n])
             if english and best[i + n][0] < score + n * n:
-                best[i + n] = (score + n * n, [*parts, english])
-    return " ".join(best[-1][1])
+                best[i + n] = (score + n * n, i, english)
+    parts: list[str] = []
+    end = len(words)
+    while end:
+        _, end, english = best[end]
+        parts.append(english)
+    return " ".join(p for p in reversed(parts) if p)
 
 
 def english_query(text: str) -> str:
