@@ -19,7 +19,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from rag.assistant import Assistant
+from rag.assistant import Assistant, build_assistant
 from rag.cli import main
 from rag.drafting.backends.openai import OpenAIBackend
 from rag.drafting.chat import FENCE
@@ -360,3 +360,29 @@ def test_cli_and_settings_reach_a_loopback_endpoint_through_a_real_socket(fake: 
     OpenAIBackend(settings).compose(DraftRequest(text="A question.", ask="A question."), [])
     assert fake.requests[2]["headers"]["authorization"] == "Bearer test-key"
     assert len(fake.requests) == 3
+
+
+@pytest.fixture
+def minilm_assistant(llm: MockOpenAI, seeded_store: Path, embedder: Any, tmp_path: Path) -> Assistant:
+    """The seeds under the real MiniLM (a Welsh ask needs real similarities) and the mocked backend."""
+    store = tmp_path / "seeded"
+    shutil.copytree(seeded_store, store)
+    settings = openai_settings(llm.url, store)
+    return build_assistant(settings, embedder=embedder, backend=OpenAIBackend(settings, client=llm.client()))
+
+
+def test_a_welsh_written_question_is_answered_in_welsh(llm: MockOpenAI, minilm_assistant: Assistant) -> None:
+    question = "A wnaiff y Gweinidog ddatganiad am gynlluniau i ddileu elw preifat o ofal plant sy'n derbyn gofal?"
+    llm.reply("Rydym wedi dechrau rhoi cynlluniau ar waith i symud at fodel gofal nid-er-elw [1].")
+    draft = minilm_assistant.draft(parse_request(question))
+
+    system, user = messages(llm)
+    assert "write the reply in Welsh" in system
+    assert "in Welsh, following the house style" in user and "in English" not in user
+    assert question in fenced(user)  # the model sees the question as asked, not the English gloss
+    assert "looked after children" not in fenced(user)
+    assert "P-06-1161" in {p.meta.get("ref") for p in draft.passages}  # found through the gloss
+    assert draft.kind == "written_question" and "Atebwyd gan" in draft.text
+    assert draft.body.startswith("Rydym wedi dechrau")
+    (welsh,) = [w for w in draft.warnings if w.code == "welsh"]
+    assert "translate" not in welsh.message

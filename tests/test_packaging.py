@@ -32,6 +32,8 @@ def test_pyproject_lists_every_rag_package_and_maps_the_prompts() -> None:
     assert sorted(tool["packages"]) == sorted(rag_packages() | {"rag.prompts"})
     assert tool["package-dir"] == {"rag.prompts": "prompts"}
     assert tool["package-data"]["rag.prompts"] == ["*.md"]
+    assert tool["package-data"]["rag.text"] == ["*.tsv"]  # the Welsh-English glossary
+    assert (ROOT / "rag" / "text" / "cy_en.tsv").is_file()
 
 
 def run(*args: object, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> str:

@@ -93,6 +93,96 @@ def test_kind_detection(text: str, kind: str) -> None:
     assert parse_request(text).kind == kind
 
 
+WELSH_WQ_TEXT = """WQ91235 (w) Cyflwynwyd ar 03/02/2024
+
+Pa gamau y mae Llywodraeth Cymru yn eu cymryd i recriwtio gofalwyr maeth?
+
+Gofynnwyd gan: Siân Gwenllian AS (Arfon)
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "language"),
+    [
+        (
+            "A wnaiff y Gweinidog ddatganiad am gynlluniau i ddileu elw preifat o ofal plant sy'n derbyn gofal?",
+            "written_question",
+            "cy",
+        ),
+        ("A wnaiff Ysgrifennydd y Cabinet ddatganiad am asesiadau awtistiaeth?", "written_question", "cy"),
+        ("A wnaiff y Prif Weinidog amlinellu ei flaenoriaethau ar gyfer tai cymdeithasol?", "written_question", "cy"),
+        ("Pa asesiad y mae'r Gweinidog wedi'i wneud o effaith y grant ar ofalwyr ifanc?", "written_question", "cy"),
+        ("Pa gamau y mae Llywodraeth Cymru yn eu cymryd i recriwtio mwy o ofalwyr maeth?", "written_question", "cy"),
+        ("Pa drafodaethau a gafwyd gyda Llywodraeth y DU am gyllid ysgolion?", "written_question", "cy"),
+        ("Sut y mae Llywodraeth Cymru yn cefnogi pobl ifanc sy'n gadael gofal?", "written_question", "cy"),
+        ("Sut mae Llywodraeth Cymru yn sicrhau bod eiriolaeth ar gael i rieni?", "written_question", "cy"),
+        ("Sut mae Arolygiaeth Gofal Cymru yn craffu ar wasanaethau plant?", "written_question", "cy"),
+        ("Pryd y bydd y siarter rhianta corfforaethol yn cael ei chyhoeddi?", "written_question", "cy"),
+        ("Beth yw polisi Llywodraeth Cymru ar gludiant i ddysgwyr mewn ardaloedd gwledig?", "written_question", "cy"),
+        ("Cwestiwn ysgrifenedig i'r Gweinidog Addysg ynghylch prydau ysgol am ddim.", "written_question", "cy"),
+        (WELSH_WQ_TEXT, "written_question", "cy"),
+        ("Will the Minister make a statement on waiting times for autism assessments?", "written_question", "en"),
+        ("What steps is the Welsh Government taking to recruit foster carers?", "written_question", "en"),
+        ("We call on the Welsh Government to fund more school nurses.", "petition", "en"),
+        ("Dear Minister, thank you for visiting our care home last week.", "letter", "en"),
+        (WELSH_LETTER, "letter", "cy"),
+        (
+            "Annwyl Weinidog,\n\nPa gamau sydd ar waith i gefnogi gofalwyr maeth?\n\nYn gywir,\nSiân Gwenllian AS",
+            "letter",
+            "cy",
+        ),
+        ("Rydym yn galw ar Lywodraeth Cymru i ariannu mwy o nyrsys ysgol. Deiseb P-06-1400.", "petition", "cy"),
+        (
+            "Rydym yn galw ar Lywodraeth Cymru i ariannu nyrsys ysgol.\nPam nad oes digon o nyrsys?",
+            "petition",
+            "cy",
+        ),
+    ],
+    ids=[
+        "a-wnaiff-y-gweinidog",
+        "a-wnaiff-ysgrifennydd-y-cabinet",
+        "a-wnaiff-y-prif-weinidog",
+        "pa-asesiad",
+        "pa-gamau",
+        "pa-drafodaethau",
+        "sut-y-mae-llywodraeth-cymru",
+        "sut-mae-llywodraeth-cymru",
+        "sut-mae-another-body",
+        "pryd-y-bydd",
+        "beth-yw",
+        "cwestiwn-ysgrifenedig",
+        "welsh-wq-number-and-tabled-line",
+        "english-will-the-minister-unchanged",
+        "english-what-steps-unchanged",
+        "english-petition-unchanged",
+        "english-letter-unchanged",
+        "welsh-letter-stays-a-letter",
+        "welsh-letter-asking-pa-gamau-stays-a-letter",
+        "welsh-petition-stays-a-petition",
+        "welsh-petition-with-a-question-stays-a-petition",
+    ],
+)
+def test_welsh_written_questions_are_detected(text: str, kind: str, language: str) -> None:
+    r = parse_request(text)
+    assert (r.kind, r.language) == (kind, language)
+
+
+def test_welsh_written_question_fields_and_ask() -> None:
+    r = parse_request(WELSH_WQ_TEXT)
+    assert r.wq_number == "WQ91235"
+    assert r.member == "Siân Gwenllian AS"
+    assert r.letter_date == "2024-02-03"  # the "Cyflwynwyd ar" (tabled) date
+    assert r.ask == "Pa gamau y mae Llywodraeth Cymru yn eu cymryd i recriwtio gofalwyr maeth?"
+
+
+def test_a_welsh_answer_is_not_part_of_the_ask() -> None:
+    text = (
+        "A wnaiff y Gweinidog ddatganiad am ofal maeth?\n\n"
+        "Atebwyd gan y Dirprwy Weinidog | Atebwyd ar 30/08/2022\n\nMae Maethu Cymru yn rhwydwaith cenedlaethol."
+    )
+    assert parse_request(text).ask == "A wnaiff y Gweinidog ddatganiad am ofal maeth?"
+
+
 def test_senedd_petition_fields() -> None:
     r = parse_request(SENEDD_PETITION)
     assert r.petition_number == "P-06-1301"

@@ -18,6 +18,7 @@ from rag.text.language import detect_language
 from rag.text.refs import PETITION_RE, WQ_RE, petition_numbers, wq_numbers
 from rag.text.sentences import split_sentences
 from rag.text.shorten import shorten
+from rag.text.welsh import english_query
 from rag.types import REQUEST_KINDS, DraftRequest
 
 ANALYSE_CHARS = 60_000
@@ -41,18 +42,28 @@ _CALL = re.compile(
     r"(?:we|i) (?:call|are calling|urge|ask|are asking) (?:on|upon)? ?the (?:welsh government|senedd)[^\n]{0,600}",
     re.IGNORECASE,
 )
+# The openings of a Welsh written question: "A wnaiff y Gweinidog / Ysgrifennydd y Cabinet ...",
+# "Pa asesiad / gamau / drafodaethau ...", "Sut y mae / Sut mae ...", "Pryd y bydd ...", "Beth yw ...".
+_WELSH_WQ = (
+    r"^[ \t]*(?:a wnaiff (?:y )?(?:gweinidog|prif weinidog|dirprwy weinidog|ysgrifennydd|llywodraeth cymru)|"
+    r"pa (?:asesiad|gamau|drafodaethau|gynlluniau|gymorth|gefnogaeth|ystyriaeth|gyllid|ddadansoddiad)|"
+    r"sut (?:y )?(?:mae|bydd|caiff|gall|gwnaiff)\b|pryd (?:y )?(?:bydd|caiff|gwnaiff)\b|"
+    r"beth (?:yw|y mae|mae)\b|pam (?:nad|y mae|mae)\b|faint o)"
+)
 _PETITION_HINTS = re.compile(
     r"petitions? committee|pwyllgor deisebau|\bpetition (?:to|entitled|calls|was submitted)|"
-    r"text of (?:the )?petition|we call on the welsh government|\bdeiseb\b",
+    r"text of (?:the )?petition|we call on the welsh government|\bdeiseb\b|(?:rydym yn galw|galwn) ar lywodraeth cymru",
     re.IGNORECASE,
 )
 _WQ_HINTS = re.compile(
     r"^[ \t]*(?:to ask the|will the (?:first )?minister|will the cabinet secretary|what (?:assessment|discussions|"
     r"action|steps)|how (?:is|will|does) the welsh government)|\btabled on\b|\bwritten question\b|"
-    r"\bcwestiwn ysgrifenedig\b",
+    r"\bcwestiwn ysgrifenedig\b|\bcyflwynwyd ar\b|" + _WELSH_WQ,
     re.IGNORECASE | re.MULTILINE,
 )
-_ASKED_BY = re.compile(r"(?:asked|tabled) by[ \t]{0,5}:?[ \t]{0,5}([^\n|(]{3,80})", re.IGNORECASE)
+_ASKED_BY = re.compile(
+    r"(?:(?:asked|tabled) by|gofynnwyd gan|cyflwynwyd gan)[ \t]{0,5}:?[ \t]{0,5}([^\n|(]{3,80})", re.IGNORECASE
+)
 _W = r"[A-Z\u00c0-\u00de\u0174\u0176][^\W\d_]{0,25}(?:['\u2019-][^\W\d_]{1,25})?"  # one name word
 _P = r"(?:ap|ab|ferch|de|van|von|le|la|du)"  # lower-case name particles
 _MEMBER = re.compile(rf"\b{_W}(?:[ \t](?:{_P}[ \t])?{_W}){{1,3}}[ \t]+(?:MS|AS|MP|AM)\b")
@@ -65,7 +76,7 @@ _NOT_A_NAME = re.compile(
     r"\b(?:Senedd|Parliament|Cymru|Wales|Government|Llywodraeth|Council|Cyngor|Committee|Street|Road|"
     r"House|Bay|Minister|Services|Office)\b"
 )
-_TABLED = re.compile(r"tabled on[ \t]{0,5}:?[ \t]{0,5}(\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
+_TABLED = re.compile(r"(?:tabled on|cyflwynwyd ar)[ \t]{0,5}:?[ \t]{0,5}(\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"\b(?:date|dyddiad)\b[ \t|:]*(?:date[ \t]*:?)?[ \t]*([^\n]{6,40})", re.IGNORECASE)
 
 _REQUEST_WORDS = re.compile(
@@ -194,11 +205,12 @@ def letter_date(text: str, kind: str) -> str | None:
 
 def _question_ask(text: str) -> str:
     text = re.split(r"\banswered by\b|\batebwyd gan\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
-    sentences = [s for s in split_sentences(text) if not WQ_RE.match(s) and "tabled on" not in s.lower()]
+    sentences = [s for s in split_sentences(text) if not WQ_RE.match(s) and not _TABLED_WORDS.search(s)]
     asks = [s for s in sentences if s.endswith("?") or re.match(r"to ask\b", s, re.IGNORECASE)]
     return " ".join(_TO_ASK.sub("", s, count=1) for s in asks or sentences)
 
 
+_TABLED_WORDS = re.compile(r"\b(?:tabled on|cyflwynwyd ar)\b", re.IGNORECASE)
 # "To ask the Secretary of State for Education, " names the addressee, not the ask: the words
 # are in every earlier question, so they only dilute the retrieval query.
 _TO_ASK = re.compile(r"^to ask the [^,]{1,120},\s*", re.IGNORECASE)
@@ -266,6 +278,13 @@ def extract_ask(text: str, kind: str, title: str | None = None) -> str:
     else:
         ask = _letter_ask(text)
     return shorten(ask or _fallback_ask(text), MAX_ASK_CHARS)
+
+
+def search_query(request: DraftRequest) -> str:
+    """What a request's precedents are searched and scored by: its ask (or its text), and for a Welsh
+    request the English gloss of it first, as the precedents and MiniLM are English (rag/text/welsh.py)."""
+    ask = request.ask or request.text
+    return english_query(ask) if request.language == "cy" else ask
 
 
 # ---------------------------------------------------------------------------- public

@@ -14,11 +14,13 @@ from rag.drafting.backends.base import Backend, TokenSink
 from rag.drafting.checks import check_body, reply_date
 from rag.drafting.citations import citations_for
 from rag.drafting.formats import render_reply
+from rag.drafting.intake import search_query
 from rag.errors import EmptyRequestError
 from rag.index.base import Embedder
 from rag.settings import Settings
 from rag.text.dates import human_date
 from rag.text.shorten import shorten
+from rag.text.welsh import gloss
 from rag.types import AskPart, Assessment, Composition, Draft, DraftRequest, DraftWarning, Passage, SearchFilters
 
 PASSAGES = 8  # passages retrieved per draft
@@ -50,8 +52,9 @@ def draft(
         raise EmptyRequestError("There is nothing to reply to: paste the petition, question or letter first.")
     query = request.ask or request.text
     filters = SearchFilters(kinds=DRAFT_FROM, as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
-    found = search(query, k, filters)
-    assessment = assess(query, found, embedder, lambda terms: term_counts(terms, filters))
+    found = search(search_query(request), k, filters)
+    english = gloss(query) if request.language == "cy" else ""  # a Welsh ask is scored by its English gloss
+    assessment = assess(english or query, found, embedder, lambda terms: term_counts(terms, filters))
     warnings = _language_warnings(request, backend) + _parsed_date_warnings(request)
     related: list[Passage] = []
     if assessment.addressed:

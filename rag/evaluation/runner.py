@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from rag.assistant import Assistant, build_assistant
 from rag.drafting.citations import check_citations, citation_support
-from rag.drafting.intake import parse_request
+from rag.drafting.intake import parse_request, search_query
 from rag.errors import BackendError
 from rag.evaluation import metrics as M
 from rag.evaluation.cases import Case, eligible, load_cases
@@ -101,7 +101,8 @@ def _scores(
 ) -> dict[str, Any]:
     """The draft's scores against the real answer, and the nearest and oracle precedents' scores."""
     filters = SearchFilters(as_of=case.date, exclude_doc_ids=exclude)
-    retrieved = list(dict.fromkeys(p.doc_id for p in assistant.search(ask, k=20, filters=filters, per_doc=1)))
+    found = assistant.search(ask, k=20, filters=filters, per_doc=1)  # searched as the draft was
+    retrieved = list(dict.fromkeys(p.doc_id for p in found))
     nearest_id = retrieved[0] if retrieved else None
     candidates = _eligible_answers(documents if documents is not None else list(assistant.store.all_documents()), case)
     nearest = candidates.get(nearest_id, "") if nearest_id else ""
@@ -155,7 +156,7 @@ def run_case(
     if not case.answerable:  # nothing to score against: only whether it drafted at all
         unscored = dict.fromkeys(case_score_keys(METRICS), None) | {"retrieval_rank": None, "oracle_doc_id": None}
         return CaseResult.model_validate(result | unscored | {"false_confident": float(drafted)})
-    result |= _scores(assistant, case, draft, request.ask, exclude, documents)
+    result |= _scores(assistant, case, draft, search_query(request), exclude, documents)
     result |= {"refused": float(not drafted), "false_confident": None}
     result["rougeL_f1_drafted"] = result["rougeL_f1"] if drafted else None
     if judge is not None:

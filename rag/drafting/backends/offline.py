@@ -21,6 +21,7 @@ import numpy as np
 
 from rag.drafting.answerability import key_terms
 from rag.drafting.backends.base import TokenSink
+from rag.drafting.intake import search_query
 from rag.index.base import Embedder
 from rag.text.markers import strip_markers
 from rag.text.sentences import is_substantive, split_sentences
@@ -209,7 +210,7 @@ class OfflineComposer:
         questions = [(q, chunks) for q, chunks in questions if q]
         if not questions:
             return None
-        vectors = self.embedder.embed([request.ask or request.text] + [q for q, _ in questions])
+        vectors = self.embedder.embed([search_query(request)] + [q for q, _ in questions])
         sims = vectors[1:] @ vectors[0]
         best = int(np.argmax(sims))
         if float(sims[best]) < REUSE_QUESTION_SIM:
@@ -233,11 +234,12 @@ class OfflineComposer:
         return Composition("\n\n".join(paragraphs), used, reused_doc=chunks[0].doc_id)
 
     def _extract(self, request: DraftRequest, passages: list[Passage]) -> Composition:
-        subject = set(key_terms(request.ask or request.text))
+        query = search_query(request)
+        subject = set(key_terms(query))  # every sentence must share a subject word with the ask
         cands = [c for c in _sentences(passages) if not subject or subject & set(key_terms(c.text))]
         if not cands:
             return Composition("", [])
-        vectors = self.embedder.embed([request.ask or request.text] + [c.text for c in cands])
+        vectors = self.embedder.embed([query] + [c.text for c in cands])
         ask, sv = vectors[0], vectors[1:]
         rank_bonus = np.array([RANK_BONUS / (1 + c.rank) for c in cands])
         sim = sv @ sv.T
