@@ -65,7 +65,15 @@ def draft(
         )
         composition = Composition("", [])
     warnings.extend(composition.warnings)
-    warnings.extend(check_body(composition.body, composition.passages, embedder, reply_date(request)))
+    warnings.extend(
+        check_body(
+            composition.body,
+            composition.passages,
+            embedder,
+            reply_date(request),
+            max_age_months=settings.precedent_max_age_months,
+        )
+    )
     return Draft(
         kind=request.kind,
         backend=backend.name,
