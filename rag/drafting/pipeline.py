@@ -1,4 +1,5 @@
-"""Drafting: retrieve precedents for the request's ask, compose with a backend, check citations.
+"""Drafting: retrieve precedents for the request's ask, keep the current lines (no holding replies or
+cross-references, no superseded lines), compose with a backend, check the body.
 
 `draft()` is given its collaborators (a search function, the backend, the embedder for the
 citation check, the settings for the house format); it knows nothing of the Assistant.
@@ -12,6 +13,7 @@ from rag.drafting.backends.base import Backend, TokenSink
 from rag.drafting.checks import check_body, reply_date
 from rag.drafting.citations import citations_for
 from rag.drafting.formats import render_reply
+from rag.drafting.lines import current_lines
 from rag.errors import EmptyRequestError
 from rag.index.base import Embedder
 from rag.settings import Settings
@@ -51,8 +53,8 @@ def draft(
     if not (request.ask or request.text).strip():
         raise EmptyRequestError("There is nothing to reply to: paste the petition, question or letter first.")
     filters = SearchFilters(kinds=DRAFT_FROM, as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
-    passages = relevant(search(request.ask or request.text, k, filters))
-    warnings = _language_warnings(request, backend) + _parsed_date_warnings(request)
+    passages, superseded = current_lines(relevant(search(request.ask or request.text, k, filters)), embedder)
+    warnings = _language_warnings(request, backend) + _parsed_date_warnings(request) + superseded
     if passages:
         composition = backend.compose(request, passages, on_token=on_token)
     else:

@@ -5,7 +5,7 @@ in the time available before Prorogation.", "It is taking time to collate the in
 write to him ..."); a cross-reference only points elsewhere ("I refer the hon. Member to the answer I
 gave on 12 March 2024 to Question 12345."). Neither says anything a new reply can rest on.
 
-    is_holding_line(s), is_referral_line(s)   one sentence
+    is_holding_line(s), is_referral_line(s)   one sentence (is_non_answer_line: either)
     is_holding(text), is_cross_reference(text) a whole answer: nothing in it but such lines
     is_non_answer(text)                        either
 
@@ -68,6 +68,11 @@ def is_holding_line(sentence: str) -> bool:
 def is_referral_line(sentence: str) -> bool:
     """'I refer the hon. Member to the answer I gave on 12 March 2024 to Question 12345.'"""
     return bool(_REFERRAL.match(_clean(sentence)))
+
+
+def is_non_answer_line(sentence: str) -> bool:
+    """A sentence a new reply must not repeat: a holding line or a referral to another answer."""
+    return is_holding_line(sentence) or is_referral_line(sentence)
 
 
 def is_holding(text: str) -> bool:

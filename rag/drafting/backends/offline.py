@@ -21,6 +21,7 @@ import numpy as np
 
 from rag.drafting.backends.base import TokenSink
 from rag.index.base import Embedder
+from rag.text.holding import is_non_answer_line
 from rag.text.markers import strip_markers
 from rag.text.sentences import is_substantive, split_sentences
 from rag.text.shorten import shorten
@@ -78,8 +79,9 @@ def _usable(sentence: str) -> bool:
 
 
 def _source_sentence(sentence: str) -> str | None:
-    """A precedent sentence without the markers it carried, or None if it reads like an instruction."""
-    if looks_like_instruction(sentence):
+    """A precedent sentence without the markers it carried, or None if it reads like an instruction
+    or only puts the question off or points at another answer (a new reply cannot repeat those)."""
+    if looks_like_instruction(sentence) or is_non_answer_line(sentence):
         return None
     return strip_markers(sentence).strip() or None
 
