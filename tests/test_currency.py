@@ -20,7 +20,7 @@ SOON = date(2022, 8, 1)  # a reply ten days after it
 # (id, sentence, source, reply date, what the first note must contain; None: no note at all)
 CASES = [
     # a date that was still to come when written, and has passed
-    ("summit-being-held", "A Care Leavers Summit is also being held on 10 September between care leavers and Ministers.",
+    ("summit-being-held", "A Care Leavers Summit is also being held on 10 September between care leavers.",
      PFG, LATE, "\u201c10 September\u201d was still to come"),
     ("will-be-launched", "The strategy will be launched at the Care Leavers Summit on 10 September.",
      Source("P-06-1200", date(2022, 6, 1)), LATE, "10 September"),
@@ -45,8 +45,8 @@ CASES = [
     ("this-year-same-year", "We will consult on the changes this year.", PFG, date(2022, 11, 1), None),
     ("next-month", "We will report next month.", PFG, LATE, "\u201cnext month\u201d meant August 2022"),
     ("next-month-same-month", "We will report next month.", PFG, date(2022, 7, 29), None),
-    ("recently-old", "I have recently met the Chair of the Oversight Board.", PFG, LATE, "\u201crecently\u201d dates from"),
-    ("recently-young", "I have recently met the Chair of the Oversight Board.", PFG, date(2023, 3, 1), None),
+    ("recently-old", "I have recently met the Chair of the Board.", PFG, LATE, "\u201crecently\u201d dates from"),
+    ("recently-young", "I have recently met the Chair of the Board.", PFG, date(2023, 3, 1), None),
     ("senedd-term", "We will eliminate private profit during this Senedd term.", PFG, LATE,
      "meant the Senedd term before the election of 7 May 2026"),
     ("senedd-term-same-term", "We will eliminate private profit during this Senedd term.", PFG, date(2024, 1, 1), None),

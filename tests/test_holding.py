@@ -7,8 +7,10 @@ import pytest
 from rag.text.holding import is_cross_reference, is_holding, is_non_answer, is_non_answer_line
 
 HOLDING = [
-    ("prorogation", "It has not proved possible to respond to the hon. Member in the time available before Prorogation."),
-    ("dissolution", "It has not proved possible to respond to the right hon. Member in the time available before Dissolution."),
+    ("prorogation", "It has not proved possible to respond to the hon. Member in the time available before "
+     "Prorogation."),
+    ("dissolution", "It has not proved possible to respond to the right hon. Member in the time available before "
+     "Dissolution."),
     (
         "taking-time-then-write",
         "It is taking time to collate the information needed to answer the hon. Member's questions. I will write "
@@ -32,11 +34,13 @@ CROSS_REFERENCES = [
     ("answer-i-gave", "I refer the hon. Member to the answer I gave on 12 March 2024 to Question 12345."),
     ("rt-hon", "I refer the right hon. Member to the answer I gave on 22 November 2022 to Question 89028."),
     ("refer-back", "I refer back to my previous answer to UIN 5635 on 14th December."),
-    ("written-statement", "I refer the Hon Member to the Written Ministerial Statement made on 21 November 2024 (HCWS244)."),
+    ("written-statement", "I refer the Hon Member to the Written Ministerial Statement made on 21 November 2024 "
+     "(HCWS244)."),
     ("with-link", "I refer the honourable Member to the answer I gave on 26 September 2023 to Question 199292:\n\n"
      "https://questions-statements.parliament.uk/written-questions/detail/2023-09-13/199292."),
     ("nothing-to-add", "I have nothing further to add to the response to PQ 2323."),
-    ("refer-then-nothing", "I refer the Hon Member to the response I gave to PQ22200. At this time there is nothing further to add."),
+    ("refer-then-nothing", "I refer the Hon Member to the response I gave to PQ22200. At this time there is nothing "
+     "further to add."),
 ]  # fmt: skip
 ANSWERS = [
     (
@@ -49,7 +53,7 @@ ANSWERS = [
         "His Majesty's Treasury has confirmed they will provide funding for the increased cost of National Insurance "
         "contributions for the Department. I will write to the hon. Member to confirm the amount.",
     ),
-    ("as-set-out-in", "As set out in the answer to Question 24566, the UK will set out its position on future funding."),
+    ("as-set-out-in", "As set out in the answer to Question 24566, the UK will set out its position on funding."),
     ("plain-answer", "The Welsh Government keeps children's services under review."),
     ("refer-cases", "From 1 May, victims and families can directly refer their cases to the Commission for review."),
     ("department-will-write-to-places", "The department will write to places shortly to provide further detail."),

@@ -66,7 +66,8 @@ class Source:
 
     @property
     def label(self) -> str:
-        return f"{self.ref}, {human_date(self.written.isoformat())}" if self.ref else human_date(self.written.isoformat())
+        day = human_date(self.written.isoformat())
+        return f"{self.ref}, {day}" if self.ref else day
 
 
 def source_of(passages: list[Passage]) -> Source | None:
@@ -160,12 +161,13 @@ def _dated_spans(text: str, source: Source) -> tuple[list[tuple[str, date, date]
         text = _blank(text, start, end)
     for m in MONTH_YEAR_RE.finditer(text):
         year, month = int(m[2]), MONTHS[m[1].lower()]
-        found.append((m[0], date(year, month, 1), month_end(year, month)))
+        if year >= 1900:
+            found.append((m[0], date(year, month, 1), month_end(year, month)))
         text = _blank(text, m.start(), m.end())
     for m in DAY_MONTH_RE.finditer(text):
-        d = next_day_month(int(m[1]), MONTHS[m[2].lower()], source.written)
-        if d is not None and _future_clause(text, m.start()):
-            found.append((m[0], d, d))
+        day = next_day_month(int(m[1]), MONTHS[m[2].lower()], source.written)
+        if day is not None and _future_clause(text, m.start()):
+            found.append((m[0], day, day))
         text = _blank(text, m.start(), m.end())
     for m in _YEAR_AFTER.finditer(text):
         found.append((m[1], date(int(m[1]), 1, 1), date(int(m[1]), 12, 31)))
@@ -260,6 +262,7 @@ def _vague(written: date, reply: date, age: int) -> str | None:
 
 
 _S = r"(?:spring|summer|autumn|winter)"
+_TERM = r"\b(?:this|the\s+current)\s+{}\b"
 # Each kind of relative time and what it meant when written: None while it still holds, "" when
 # it has moved on but has no one meaning to name.
 RELATIVE: tuple[tuple[re.Pattern[str], Callable[[date, date, int], str | None]], ...] = tuple(
@@ -278,9 +281,10 @@ RELATIVE: tuple[tuple[re.Pattern[str], Callable[[date, date, int], str | None]],
         (rf"\b(?:during|in|over|by)\s+the\s+(?:early\s+|late\s+)?{_S}\b", _season),
         (r"\b(?:this|the\s+current)\s+financial\s+year\b", _split_years(4)),
         (r"\b(?:this|the\s+current)\s+academic\s+year\b", _split_years(9)),
-        (r"\b(?:this|the\s+current)\s+(?:Senedd|Assembly|Welsh\s+Parliament)(?:\s+term)?\b", _term(SENEDD_ELECTIONS, "Senedd term")),
-        (r"\b(?:this|the\s+current)\s+Parliament\b(?!\s+(?:Square|Street|building))", _term(UK_GENERAL_ELECTIONS, "Parliament")),
-        (r"\b(?:recent(?:ly)?|soon|shortly|in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months)|to\s+date|so\s+far)\b", _vague),
+        (_TERM.format(r"(?:Senedd|Assembly|Welsh\s+Parliament)(?:\s+term)?"), _term(SENEDD_ELECTIONS, "Senedd term")),
+        (_TERM.format(r"Parliament(?!\s+(?:Square|Street|building))"), _term(UK_GENERAL_ELECTIONS, "Parliament")),
+        (r"\b(?:recent(?:ly)?|soon|shortly|to\s+date|so\s+far)\b", _vague),
+        (r"\bin\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months)\b", _vague),
     )
 )
 

@@ -21,7 +21,10 @@ import re
 from rag.text.markers import strip_markers
 from rag.text.sentences import split_sentences
 
-_MEMBER = r"(?:the|my)\s+(?:(?:rt\.?|right)\s+)?(?:hon(?:ou?rable)?\.?|noble)\s+(?:member|friend|lady|gentleman|lord|baroness)"
+_MEMBER = (
+    r"(?:the|my)\s+(?:(?:rt\.?|right)\s+)?(?:hon(?:ou?rable)?\.?|noble)\s+"
+    r"(?:member|friend|lady|gentleman|lord|baroness)"
+)
 _WHOM = rf"(?:{_MEMBER}|him|her|them|you)"
 
 # A line that puts the answer off (the promise to write, the time ran out) ...
@@ -71,8 +74,9 @@ def is_referral_line(sentence: str) -> bool:
 
 
 def is_non_answer_line(sentence: str) -> bool:
-    """A sentence a new reply must not repeat: a holding line or a referral to another answer."""
-    return is_holding_line(sentence) or is_referral_line(sentence)
+    """A sentence a new reply must not repeat: a holding line, or a referral to another answer (but
+    not one that leads into a list of the reply's own: "I refer you to:")."""
+    return is_holding_line(sentence) or (is_referral_line(sentence) and not _clean(sentence).endswith(":"))
 
 
 def is_holding(text: str) -> bool:
