@@ -61,4 +61,6 @@ def test_every_passage_of_a_kept_document_is_kept_in_order() -> None:
 
 
 def test_the_point_is_the_question_without_its_to_ask_opening() -> None:
-    assert point_of(_wq("a", "2024-01-01", ANSWER)) == "what steps she is taking to increase the number of teachers."
+    assert point_of([_wq("a", "2024-01-01", ANSWER)]) == "what steps she is taking to increase the number of teachers."
+    letter = Passage("l", "l:0", "Dear Jack, ...", 0, 14, meta={"subject": "Kinship care", "answer_start": 0})
+    assert point_of([letter]) == "Kinship care"

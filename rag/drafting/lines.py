@@ -9,7 +9,8 @@
    a `superseded` warning names the earlier one and what replaced it.
 
 "The same point" is the question each answered (for a petition reply or letter, its subject), with
-its "To ask the Secretary of State for X," opening cut off, at cosine SAME_POINT_SIM or more.
+its "To ask the Secretary of State for X," opening cut off, at cosine SAME_POINT_SIM or more (the
+dates compared are the documents' own: a WQ's answered date).
 Non-answers go first, so a holding reply never supersedes the answer that came before it.
 """
 
@@ -19,7 +20,7 @@ import re
 
 import numpy as np
 
-from rag.drafting.backends.offline import answer_text
+from rag.drafting.backends.offline import answer_text, question_text
 from rag.index.base import Embedder
 from rag.text.dates import human_date, to_date
 from rag.text.holding import is_non_answer
@@ -43,10 +44,12 @@ def current_lines(
     return kept, [_warning(first, later[first.doc_id]) for first in _firsts(answers) if first.doc_id in later]
 
 
-def point_of(p: Passage) -> str:
-    """The point a passage's document addresses: its question or subject, without "To ask the ..."."""
-    question = str(p.meta.get("subject") or p.meta.get("title") or "")
-    return _TO_ASK.sub("", question).strip()
+def point_of(chunks: list[Passage]) -> str:
+    """The point a document addresses, from its found passages: the question it answered when a
+    passage holds it (whole: a subject line is cut short, and long questions differ at the end),
+    else its subject or title; without "To ask the ..."."""
+    question = question_text(chunks) or str(chunks[0].meta.get("subject") or chunks[0].meta.get("title") or "")
+    return _TO_ASK.sub("", " ".join(question.split())).strip()
 
 
 def body_of(p: Passage) -> str:
@@ -56,10 +59,11 @@ def body_of(p: Passage) -> str:
 
 def superseded_by(passages: list[Passage], embedder: Embedder, threshold: float = SAME_POINT_SIM) -> dict[str, Passage]:
     """doc_id of each superseded document -> the first passage of the latest document replacing it."""
-    docs = [p for p in _firsts(passages) if point_of(p) and body_of(p) and to_date(p.meta.get("date"))]
+    points = {p.doc_id: point_of([c for c in passages if c.doc_id == p.doc_id]) for p in _firsts(passages)}
+    docs = [p for p in _firsts(passages) if points[p.doc_id] and body_of(p) and to_date(p.meta.get("date"))]
     if len(docs) < 2:
         return {}
-    vectors = np.asarray(embedder.embed([point_of(p) for p in docs]), dtype=np.float32)
+    vectors = np.asarray(embedder.embed([points[p.doc_id] for p in docs]), dtype=np.float32)
     vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
     sims = vectors @ vectors.T
     out: dict[str, Passage] = {}
