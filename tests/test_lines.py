@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from rag.drafting.backends.scripted import ScriptedBackend
 from rag.drafting.lines import current_lines, point_of
+from rag.drafting.pipeline import draft
 from rag.index.fakes import HashEmbedder
-from rag.types import Passage
+from rag.settings import Settings
+from rag.types import DraftRequest, Passage
 
 ASKED_OF = "Secretary of State for Education"
 QUESTION = "To ask the Secretary of State for Education, what steps she is taking to increase the number of teachers."
@@ -64,3 +67,21 @@ def test_the_point_is_the_question_without_its_to_ask_opening() -> None:
     assert point_of([_wq("a", "2024-01-01", ANSWER)]) == "what steps she is taking to increase the number of teachers."
     letter = Passage("l", "l:0", "Dear Jack, ...", 0, 14, meta={"subject": "Kinship care", "answer_start": 0})
     assert point_of([letter]) == "Kinship care"
+
+
+def test_the_pipeline_drafts_only_from_the_current_lines() -> None:
+    found = [
+        _wq("holding", "2024-10-01", HOLDING),
+        _wq("old", "2023-10-01", ANSWER),
+        _wq("new", "2024-09-01", "We are recruiting teachers."),
+    ]
+    for p in found:
+        p.meta["cosine"] = 0.9
+    backend = ScriptedBackend()
+    backend.enqueue("We are recruiting teachers. [1]")
+    request = DraftRequest(QUESTION, kind="written_question", ask=QUESTION, as_of="2024-10-15")
+    result = draft(request, search=lambda q, k, f: found, backend=backend, embedder=HashEmbedder(), settings=Settings())
+
+    ((_, sent),) = backend.history
+    assert [p.doc_id for p in sent] == ["new"]
+    assert [w.code for w in result.warnings if w.code == "superseded"] == ["superseded"]
