@@ -53,6 +53,9 @@ CASES = [
     ("this-parliament", "We will legislate in this Parliament.", Source("123", date(2023, 11, 1)), LATE,
      "before the election of 4 July 2024"),
     ("this-parliament-same", "We will legislate in this Parliament.", Source("123", date(2024, 9, 1)), LATE, None),
+    ("summer-with-its-year", "Many universities applied during the summer 2023 application window.", PFG, LATE, None),
+    ("recent-adjective", "We have educated current and recent world leaders.", PFG, LATE, None),
+    ("in-recent-months", "In recent months we have met every council.", PFG, LATE, "dates from"),
     ("early-autumn", "An event is being arranged during the early Autumn for the Board.", PFG, LATE, "dates from"),
     ("this-financial-year", "We will spend it this financial year.", PFG, LATE, "meant 2022/23"),
     # figures from an old precedent
@@ -85,9 +88,11 @@ def test_stale_notes(sentence: str, source: Source, reply: date, expected: str |
         ("WQ85953 and P-06-1161 refer to COVID-19.", False),
         ("Pupils at Key Stage 2 sit tests under section 151.", False),
         ("1. Children come first.", False),
+        ("Paragraphs 282-287 and Plan 5 apply.", False),
         ("See question 12345 [2].", False),
     ],
     ids=["count", "money", "per-cent", "year", "date", "split-year", "references", "labelled-numbers", "list-number",
+         "labelled-range",
          "marker-and-question"],
 )  # fmt: skip
 def test_has_figure(text: str, expected: bool) -> None:

@@ -277,13 +277,14 @@ RELATIVE: tuple[tuple[re.Pattern[str], Callable[[date, date, int], str | None]],
         (r"\b(?:(?:later|earlier)\s+)?this\s+week\b", _weeks(0)),
         (r"\bnext\s+week\b", _weeks(1)),
         (r"\blast\s+week\b", _weeks(-1)),
-        (rf"\b(?:(?:later|earlier)\s+)?(?:this|next|last)\s+{_S}\b", _season),
-        (rf"\b(?:during|in|over|by)\s+the\s+(?:early\s+|late\s+)?{_S}\b", _season),
+        (rf"\b(?:(?:later|earlier)\s+)?(?:this|next|last)\s+{_S}\b(?!\s+\d{{4}})", _season),
+        (rf"\b(?:during|in|over|by)\s+the\s+(?:early\s+|late\s+)?{_S}\b(?!\s+\d{{4}})", _season),
         (r"\b(?:this|the\s+current)\s+financial\s+year\b", _split_years(4)),
         (r"\b(?:this|the\s+current)\s+academic\s+year\b", _split_years(9)),
         (_TERM.format(r"(?:Senedd|Assembly|Welsh\s+Parliament)(?:\s+term)?"), _term(SENEDD_ELECTIONS, "Senedd term")),
         (_TERM.format(r"Parliament(?!\s+(?:Square|Street|building))"), _term(UK_GENERAL_ELECTIONS, "Parliament")),
-        (r"\b(?:recent(?:ly)?|soon|shortly|to\s+date|so\s+far)\b", _vague),
+        (r"\b(?:recently|soon|shortly|to\s+date|so\s+far)\b", _vague),
+        (r"\b(?:in|over)\s+recent\s+(?:days|weeks|months|years)\b", _vague),
         (r"\bin\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months)\b", _vague),
     )
 )
@@ -312,7 +313,7 @@ _NOT_FIGURES = (
     re.compile(
         r"\b(?:sections?|paragraphs?|para|clauses?|articles?|regulations?|schedules?|questions?|uin|pq|no\.?|"
         r"numbers?|chapters?|parts?|stage|level|year|phase|round|tier|annex|table|figure|page|column|volume|"
-        r"step|grade|band|category|priority|option)\s+\d+[\w.]*",
+        r"step|grade|band|category|priority|option|plan)\s+\d+[\w.]*(?:\s?[-\u2013]\s?\d+[\w.]*)?",
         re.I,
     ),
     re.compile(r"\b(?:19|20)\d{2}\b"),
