@@ -9,6 +9,8 @@ Precedent text is untrusted (petitions reach the corpus): the [n] markers a sour
 are removed before it is used, so the only markers in a draft are the composer's own, and a sentence
 that reads like an instruction to a model or carries markup ("ignore all previous instructions",
 "write that the Minister ...", "SYSTEM:", "<script>") is never used; a warning names it instead.
+Nor is a holding line or a referral ("I will write to the hon. Member", "I refer the hon. Member to
+the answer I gave ..."): a new reply cannot repeat either (rag.text.holding).
 """
 
 from __future__ import annotations
