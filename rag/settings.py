@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     committee_chair: str = Field(default="Jack Sargeant MS", description="Chair of the Petitions Committee")
     answering_body: str = Field(default="Welsh Government", description="The body the minister answers for")
 
+    precedent_max_age_months: int = Field(
+        default=12,
+        ge=0,
+        description="A precedent older than this many months before the reply date is flagged, and so are its figures",
+    )
     max_upload_mb: float = Field(default=20.0, gt=0, description="Uploads larger than this (MB) are refused")
     passages_per_doc: int = Field(default=3, ge=1, description="At most this many passages from one document")
     embed_batch_size: int = Field(default=16, ge=1, description="Texts per embedding-model run")

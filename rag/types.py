@@ -254,6 +254,9 @@ class Citation:
 class DraftWarning:
     # "uncited" | "unsupported" | "invalid_citation" | "no_precedent" | "partial_answer" | "welsh"
     # | "unconfirmed_date" | "instruction_in_source"
+    # | "dated_precedent" (the newest cited precedent is older than the configured age)
+    # | "stale" (a sentence's dated language or figure needs checking against the reply date)
+    # | "superseded" (an earlier precedent set aside for a later one from the same body on the same point)
     code: str
     message: str
     sentence: str | None = None

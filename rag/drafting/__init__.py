@@ -2,9 +2,12 @@
 
 intake.py      incoming text -> DraftRequest (kind, numbers, member, date, the ask, language)
 backends/      offline (composes from precedent sentences), openai (any compatible endpoint), scripted
+lines.py       the current lines: no holding replies or cross-references, no superseded precedents
 citations.py   check every [n]: it resolves, the passage supports the sentence, nothing is uncited
+currency.py    is it current? a dated precedent, stale dated language and old figures
+checks.py      check_body(): every check of a body, drafted or edited
 formats.py     the house formats: petition letter, WQ answer, letter reply
 chat.py        the chat messages for a model, untrusted text fenced
-pipeline.py    draft(): retrieve, compose, check, lay out
+pipeline.py    draft(): retrieve, keep the current lines, compose, check, lay out
 export.py      Markdown and Word (.docx)
 """

@@ -1,4 +1,5 @@
-"""Drafting: retrieve precedents for the request's ask, compose with a backend, check citations.
+"""Drafting: retrieve precedents for the request's ask, keep the current lines (no holding replies or
+cross-references, no superseded lines), compose with a backend, check the body.
 
 `draft()` is given its collaborators (a search function, the backend, the embedder for the
 citation check, the settings for the house format); it knows nothing of the Assistant.
@@ -15,6 +16,7 @@ from rag.drafting.checks import check_body, reply_date
 from rag.drafting.citations import citations_for
 from rag.drafting.formats import render_reply
 from rag.drafting.intake import search_query
+from rag.drafting.lines import current_lines
 from rag.errors import EmptyRequestError
 from rag.index.base import Embedder
 from rag.settings import Settings
@@ -52,12 +54,14 @@ def draft(
         raise EmptyRequestError("There is nothing to reply to: paste the petition, question or letter first.")
     query = request.ask or request.text
     filters = SearchFilters(kinds=DRAFT_FROM, as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
-    found = search(search_query(request), k, filters)
+    # holding answers and cross-references are no line; of two on the same point, the later stands
+    found, superseded = current_lines(search(search_query(request), k, filters), embedder)
     english = gloss(query) if request.language == "cy" else ""  # a Welsh ask is scored by its English gloss
     assessment = assess(english or query, found, embedder, lambda terms: term_counts(terms, filters))
     warnings = _language_warnings(request, backend) + _parsed_date_warnings(request)
     related: list[Passage] = []
     if assessment.addressed:
+        warnings.extend(superseded)
         uncovered = assessment.uncovered
         covered = [p.text for p in assessment.parts if p.covered]
         asked = replace(request, ask=" ".join(covered)) if uncovered and covered else request
@@ -70,7 +74,15 @@ def draft(
         composition = Composition("", [])
         related = _closest(found, RELATED)
     warnings.extend(composition.warnings)
-    warnings.extend(check_body(composition.body, composition.passages, embedder, reply_date(request)))
+    warnings.extend(
+        check_body(
+            composition.body,
+            composition.passages,
+            embedder,
+            reply_date(request),
+            max_age_months=settings.precedent_max_age_months,
+        )
+    )
     return Draft(
         kind=request.kind,
         backend=backend.name,

@@ -58,18 +58,23 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
+def date_matches(s: str) -> list[tuple[int, int, str]]:
+    """Every valid full date in a string, as (start, end, ISO), in reading order."""
+    found: list[tuple[int, int, str | None]] = []
+    for m in DMY_RE.finditer(s):
+        found.append((m.start(), m.end(), _iso(int(m[3]), MONTHS[m[2].lower()], int(m[1]))))
+    for m in MDY_RE.finditer(s):
+        found.append((m.start(), m.end(), _iso(int(m[3]), MONTHS[m[1].lower()], int(m[2]))))
+    for m in NUMERIC_DATE_RE.finditer(s):
+        found.append((m.start(), m.end(), _iso(int(m[3]), int(m[2]), int(m[1]))))
+    for m in ISO_DATE_RE.finditer(s):
+        found.append((m.start(), m.end(), _iso(int(m[1]), int(m[2]), int(m[3]))))
+    return sorted((start, end, iso) for start, end, iso in found if iso)
+
+
 def dates_in(s: str) -> list[tuple[int, str]]:
     """Every valid date in a string, as (position, ISO), in reading order."""
-    found: list[tuple[int, str | None]] = []
-    for m in DMY_RE.finditer(s):
-        found.append((m.start(), _iso(int(m[3]), MONTHS[m[2].lower()], int(m[1]))))
-    for m in MDY_RE.finditer(s):
-        found.append((m.start(), _iso(int(m[3]), MONTHS[m[1].lower()], int(m[2]))))
-    for m in NUMERIC_DATE_RE.finditer(s):
-        found.append((m.start(), _iso(int(m[3]), int(m[2]), int(m[1]))))
-    for m in ISO_DATE_RE.finditer(s):
-        found.append((m.start(), _iso(int(m[1]), int(m[2]), int(m[3]))))
-    return sorted((pos, iso) for pos, iso in found if iso)
+    return [(start, iso) for start, _, iso in date_matches(s)]
 
 
 def first_date(s: str) -> str | None:
@@ -85,6 +90,52 @@ def is_date_line(text: str) -> bool:
     if len(text) > DATE_ONLY_MAX or not any(ch.isdigit() for ch in text) or not DATE_ONLY_RE.match(text):
         return False
     return first_date(text) is not None
+
+
+# ---------------------------------------------------------------------------- partial dates
+
+# "10 September", "10th of September" with no year after it
+DAY_MONTH_RE = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s{{1,3}}(?:of\s)?({_MONTH})\b\.?(?!,?\s{{0,3}}\d{{4}}\b)", re.I
+)
+# "September 2022" with no day before it
+MONTH_YEAR_RE = re.compile(rf"(?<!\d\s)(?<!\d)\b({_MONTH})\.?,?\s{{1,3}}(\d{{4}})\b", re.I)
+# "2022/23", "2022-23", "2022–2023": a financial or academic year (the second year follows the first)
+SPLIT_YEAR_RE = re.compile(r"\b(\d{4})\s?[/\u2013-]\s?(\d{4}|\d{2})\b")
+
+
+def split_year(m: re.Match[str]) -> tuple[int, int] | None:
+    """The two years of a SPLIT_YEAR_RE match ("2022/23" -> (2022, 2023)); None unless consecutive."""
+    first, second = int(m[1]), int(m[2])
+    if len(m[2]) == 2:
+        second += first // 100 * 100
+    return (first, second) if second == first + 1 else None
+
+
+def add_months(d: date, months: int) -> date:
+    """`d` moved by whole months (negative: back), the day clamped to the month's length."""
+    total = d.year * 12 + d.month - 1 + months
+    year, month = divmod(total, 12)
+    return date(year, month + 1, min(d.day, _month_days(year, month + 1)))
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, _month_days(year, month))
+
+
+def _month_days(year: int, month: int) -> int:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - date(year, month, 1)).days
+
+
+def next_day_month(day: int, month: int, after: date) -> date | None:
+    """The first `day` `month` on or after `after` ("10 September" in a letter of 22 July 2022 ->
+    10 September 2022); None for an impossible day."""
+    for year in range(after.year, after.year + 5):
+        iso = _iso(year, month, day)
+        if iso and date.fromisoformat(iso) >= after:
+            return date.fromisoformat(iso)
+    return None
 
 
 def to_date(iso: str | None) -> date | None:

@@ -9,6 +9,8 @@ Precedent text is untrusted (petitions reach the corpus): the [n] markers a sour
 are removed before it is used, so the only markers in a draft are the composer's own, and a sentence
 that reads like an instruction to a model or carries markup ("ignore all previous instructions",
 "write that the Minister ...", "SYSTEM:", "<script>") is never used; a warning names it instead.
+Nor is a holding line or a referral ("I will write to the hon. Member", "I refer the hon. Member to
+the answer I gave ..."): a new reply cannot repeat either (rag.text.holding).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from rag.drafting.answerability import key_terms
 from rag.drafting.backends.base import TokenSink
 from rag.drafting.intake import search_query
 from rag.index.base import Embedder
+from rag.text.holding import is_non_answer_line
 from rag.text.markers import strip_markers
 from rag.text.sentences import is_substantive, split_sentences
 from rag.text.shorten import shorten
@@ -102,8 +105,9 @@ def _usable(sentence: str) -> bool:
 
 
 def _source_sentence(sentence: str) -> str | None:
-    """A precedent sentence without the markers it carried, or None if it reads like an instruction."""
-    if looks_like_instruction(sentence):
+    """A precedent sentence without the markers it carried, or None if it reads like an instruction
+    or only puts the question off or points at another answer (a new reply cannot repeat those)."""
+    if looks_like_instruction(sentence) or is_non_answer_line(sentence):
         return None
     return strip_markers(sentence).strip() or None
 
