@@ -13,7 +13,7 @@ The pipeline, one package per stage (imports only point down this list):
     rag.assistant   the composition root: build_assistant()
 
 The public API is below; front ends (the CLI, the Streamlit app) use only it and `rag.types`: the
-composition root, request parsing, export, uploads, the eval runner and its metric registry, the
+composition root, request parsing, the re-check of an edited draft, export, uploads, the eval runner and its metric registry, the
 checks a search and a page's paths must pass, the few text helpers a page needs to show dates,
 markers and snippets as the library does, and the one escape for untrusted text shown through
 Markdown (`escape_markdown`).
@@ -30,6 +30,7 @@ from rag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant, build_assistant
+    from rag.drafting.edits import recheck
     from rag.drafting.export import docx_bytes, to_docx, to_markdown
     from rag.drafting.intake import parse_request, parse_request_file
     from rag.evaluation.compare import compare_runs, format_comparison
@@ -50,6 +51,7 @@ _LAZY = {
     "build_assistant": "rag.assistant",
     "parse_request": "rag.drafting.intake",
     "parse_request_file": "rag.drafting.intake",
+    "recheck": "rag.drafting.edits",
     "docx_bytes": "rag.drafting.export",
     "to_docx": "rag.drafting.export",
     "to_markdown": "rag.drafting.export",
@@ -107,6 +109,7 @@ __all__ = [
     "parse_request_file",
     "read_json",
     "read_upload_text",
+    "recheck",
     "resolve_allowed",
     "run_eval",
     "save_uploads",

@@ -5,6 +5,8 @@ backends/      offline (composes from precedent sentences), openai (any compatib
 citations.py   check every [n]: it resolves, the passage supports the sentence, nothing is uncited
 formats.py     the house formats: petition letter, WQ answer, letter reply
 chat.py        the chat messages for a model, untrusted text fenced
+checks.py      check_body(): the one check of a body, drafted or edited
 pipeline.py    draft(): retrieve, compose, check, lay out
+edits.py       recheck(): an edited reply's body found again and checked by check_body
 export.py      Markdown and Word (.docx)
 """
