@@ -211,14 +211,16 @@ def _show(draft: Draft) -> None:
         key="draft_edit",
         persist_state="session",
         height=420,
-        help="Your edits are checked again as soon as you leave the box (or press Ctrl+Enter): [n] markers "
-        "that name no source, statements the cited source does not support or that cite nothing. The points "
-        "to check shown below the box are the ones the downloads list, with the sources the edit cites.",
+        help="Your edits are checked again as soon as you leave the box (or press Ctrl+Enter), by the same "
+        "checks as the draft: [n] markers that name no source, statements that cite nothing or that the cited "
+        "source does not support. The points to check shown below the box are the ones the downloads list.",
     )
     final = _rechecked(draft, st.session_state.get("draft_edit") or draft.text)
-    _edit_checks(draft, final)
+    if final is not None:
+        _edit_checks(draft, final)
     slot = latest("draft_export")
-    slot.value = final
+    slot.value = final  # what a download clicked now exports, once this run is over
+    unchecked = "The edit could not be checked again, so it cannot be downloaded: see the message above."
     word, md, _ = st.columns([1, 1, 3])
     word.download_button(
         "Download .docx",
@@ -227,6 +229,8 @@ def _show(draft: Draft) -> None:
         icon=":material/download:",
         on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        disabled=final is None,
+        help=unchecked if final is None else None,
     )
     md.download_button(
         "Download Markdown",
@@ -235,21 +239,24 @@ def _show(draft: Draft) -> None:
         mime="text/markdown",
         icon=":material/download:",
         on_click="ignore",
+        disabled=final is None,
+        help=unchecked if final is None else None,
     )
 
 
-def _rechecked(draft: Draft, text: str) -> Draft:
-    """The draft as edited and checked again, once per distinct edit (the draft itself if unedited)."""
+def _rechecked(draft: Draft, text: str) -> Draft | None:
+    """The draft as edited and checked again, once per distinct edit (the draft itself if unedited);
+    None, with the failure shown, if the check could not run: an unchecked edit is never exported."""
     if text == draft.text:
         return draft
     cached = st.session_state.get("draft_rechecked")
     if isinstance(cached, tuple) and cached[0] is draft and cached[1] == text:
         return cached[2]
-    final = draft
     with reported():
         final = recheck(draft, text, assistant().embedder)
-    st.session_state["draft_rechecked"] = (draft, text, final)
-    return final
+        st.session_state["draft_rechecked"] = (draft, text, final)
+        return final
+    return None
 
 
 def _edit_checks(draft: Draft, final: Draft) -> None:
