@@ -78,6 +78,15 @@ def test_the_frame_is_not_checked_and_the_body_is_found_again(draft: Draft) -> N
     assert edited_body(draft, moved) == draft.body
 
 
+def test_an_edited_frame_line_is_checked_as_body_and_a_courtesy_flags_nothing(draft: Draft, seeded: Assistant) -> None:
+    salutation = next(line for line in draft.text.splitlines() if line.startswith("Dear "))
+    again = recheck(draft, draft.text.replace(salutation, "Dear Mr Sargeant,"), seeded.embedder)
+    assert again.warnings == draft.warnings and "Dear Mr Sargeant," in again.body
+    claim = "Deputy Minister for Social Services, who has funded 300 new social workers."
+    again = recheck(draft, draft.text.replace("Deputy Minister for Social Services", claim, 1), seeded.embedder)
+    assert [w.sentence for w in again.warnings if w.code == "uncited"] == [claim, UNCITED]
+
+
 def test_an_invented_marker_is_flagged_and_the_other_warnings_kept(draft: Draft, seeded: Assistant) -> None:
     text = draft.text.replace(UNCITED, f"{UNCITED} {INVENTED}")
     again = recheck(draft, text, seeded.embedder)
