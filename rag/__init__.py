@@ -13,10 +13,10 @@ The pipeline, one package per stage (imports only point down this list):
     rag.assistant   the composition root: build_assistant()
 
 The public API is below; front ends (the CLI, the Streamlit app) use only it and `rag.types`: the
-composition root, request parsing, export, uploads, the eval runner and its metric registry, the
-checks a search and a page's paths must pass, the few text helpers a page needs to show dates,
-markers and snippets as the library does, and the one escape for untrusted text shown through
-Markdown (`escape_markdown`).
+composition root, request parsing, the re-check of an edited draft, export, uploads, the eval runner
+and its metric registry, the checks a search and a page's paths must pass, the few text helpers a
+page needs to show dates, markers and snippets as the library does, and the one escape for
+untrusted text shown through Markdown (`escape_markdown`).
 Heavy parts (chromadb, onnxruntime, tantivy) load on first use, not on `import rag`.
 """
 
@@ -30,7 +30,8 @@ from rag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant, build_assistant
-    from rag.drafting.export import docx_bytes, to_docx, to_markdown
+    from rag.drafting.edits import recheck
+    from rag.drafting.export import docx_bytes, to_docx, to_markdown, warning_line
     from rag.drafting.intake import parse_request, parse_request_file
     from rag.evaluation.compare import compare_runs, format_comparison
     from rag.evaluation.paths import allowed_roots, resolve_allowed, save_uploads
@@ -50,9 +51,11 @@ _LAZY = {
     "build_assistant": "rag.assistant",
     "parse_request": "rag.drafting.intake",
     "parse_request_file": "rag.drafting.intake",
+    "recheck": "rag.drafting.edits",
     "docx_bytes": "rag.drafting.export",
     "to_docx": "rag.drafting.export",
     "to_markdown": "rag.drafting.export",
+    "warning_line": "rag.drafting.export",
     "UploadResult": "rag.ingest.uploads",
     "ingest_uploads": "rag.ingest.uploads",
     "read_upload_text": "rag.ingest.uploads",
@@ -107,6 +110,7 @@ __all__ = [
     "parse_request_file",
     "read_json",
     "read_upload_text",
+    "recheck",
     "resolve_allowed",
     "run_eval",
     "save_uploads",
@@ -118,6 +122,7 @@ __all__ = [
     "to_markdown",
     "UploadResult",
     "validate_result",
+    "warning_line",
     "write_report",
     "YmatebError",
 ]

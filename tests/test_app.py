@@ -199,6 +199,27 @@ def test_edits_survive_and_the_text_is_kept_across_pages(store: Path) -> None:
     assert at.text_area(key="draft_edit").value.startswith("Dear Jack,\n\nEdited by a clerk.")
 
 
+def test_an_edit_is_checked_again_and_its_warnings_shown_before_download(store: Path) -> None:
+    at = draft_petition(start())
+    draft = at.session_state["draft"]
+    assert any("go into the downloads" in c.value for c in at.caption)
+    invented = "Care Inspectorate Wales inspected Cardiff in 2022 [9]."
+    first = draft.body.split("\n")[0]
+    at.text_area(key="draft_edit").set_value(draft.text.replace(first, f"{first} {invented}")).run()
+    assert_clean(at)
+    final = at.session_state["draft_rechecked"][2]
+    assert final.text.count(invented) == 1 and invented in final.body
+    assert [w.code for w in final.warnings if w.sentence == invented] == ["invalid_citation"]
+    shown = [w.value for w in at.warning]
+    assert any("&#91;9&#93; matches none" in w and "Care Inspectorate Wales inspected Cardiff" in w for w in shown)
+    assert any("Your edits were checked again" in c.value for c in at.caption)
+    help_text = at.text_area(key="draft_edit").help or ""
+    assert "checked again" in help_text and "the downloads list" in help_text
+
+    at.text_area(key="draft_edit").set_value(draft.text).run()  # the edit undone: the draft's own checks
+    assert not any("&#91;9&#93;" in w.value for w in at.warning)
+
+
 def test_a_backend_failure_shows_a_message_and_keeps_the_text(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YMATEB_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
     monkeypatch.setenv("YMATEB_LLM_API_KEY", "sk-test")

@@ -237,6 +237,45 @@ def test_draft_a_petition_reply_open_a_citation_and_download_it(server: str, pag
     assert "Sources" in text
 
 
+def test_an_edit_typed_then_downloaded_at_once_is_what_the_docx_holds_and_is_checked(
+    server: str, page: Any, tmp_path: Path
+) -> None:
+    """Type into "Edit the draft" with real keystrokes and click "Download .docx" straight away (no
+    blur, no wait): the .docx holds the typed sentence, its "Points to check before use" flags the
+    invented [9], and the page shows the same warning."""
+    from docx import Document
+    from playwright.sync_api import expect
+
+    _open(page, server, "", "Draft a reply")
+    box = page.get_by_label("…or paste its text")
+    box.fill(PETITION)
+    box.press("Control+Enter")
+    expect(page.get_by_role("textbox", name="Number")).to_have_value("P-06-1199", timeout=30_000)
+    page.get_by_role("button", name="Draft reply").click()
+    page.get_by_text("Drafted with").wait_for()
+    _wait_idle(page)
+
+    invented = "Care Inspectorate Wales inspected every council in 2022 [9]."
+    edit = page.get_by_role("textbox", name="Edit the draft")
+    edit.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n\n" + invented)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download .docx").click()
+    saved = tmp_path / "edited.docx"
+    info.value.save_as(saved)
+    paragraphs = [p.text for p in Document(str(saved)).paragraphs]
+    assert invented in paragraphs
+    checks = paragraphs[paragraphs.index("Points to check before use") + 1 :]
+    assert any("[9] matches none" in p and invented in p for p in checks), checks
+
+    flagged = page.get_by_text("[9] matches none", exact=False)
+    expect(flagged.first).to_be_visible()
+    expect(page.get_by_text("Your edits were checked again", exact=False)).to_be_visible()
+    _wait_idle(page)
+    _shot(page, tmp_path, "edited-and-downloaded")
+
+
 def test_upload_on_the_corpus_page_then_find_it_in_precedents(server: str, page: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 

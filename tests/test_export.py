@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from rag.drafting.export import AI_NOTICE, docx_bytes, source_line, to_docx, to_markdown
+from rag.drafting.export import AI_NOTICE, docx_bytes, paragraphs, source_line, to_docx, to_markdown
 from rag.drafting.formats import render_reply
 from rag.errors import InputError
 from rag.settings import Settings
@@ -151,3 +151,8 @@ def test_docx_bytes_and_buffer_agree_and_reopen() -> None:
 def test_docx_unwritable_path_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="Cannot write"):
         to_docx(make_draft(), tmp_path / "missing-dir" / "draft.docx")
+
+
+def test_extra_blank_lines_typed_into_an_edit_make_no_empty_lines() -> None:
+    typed = "Yours sincerely,\n\n\n \nAn added line [9].\n\n"
+    assert paragraphs(typed) == [["Yours sincerely,"], ["An added line [9]."]]

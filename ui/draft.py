@@ -7,14 +7,14 @@ from typing import Any
 
 import streamlit as st
 
-from rag import docx_bytes, escape_markdown, parse_request, read_upload_text, to_markdown
+from rag import docx_bytes, escape_markdown, parse_request, read_upload_text, recheck, to_markdown, warning_line
 from rag.types import REQUEST_KINDS, Citation, Draft
 from ui.common import assistant, date_field, html, reported, settings, upload_limit_mb
+from ui.downloads import deferred, latest
 from ui.support import (
     citation_label,
     download_name,
     draft_blocks,
-    edited,
     highlight_span,
     human_date,
     paragraph_html,
@@ -211,27 +211,67 @@ def _show(draft: Draft) -> None:
         key="draft_edit",
         persist_state="session",
         height=420,
-        help="Your edits go into the downloads; the sources and checks are added to them.",
+        help="Your edits are checked again as soon as you leave the box (or press Ctrl+Enter), by the same "
+        "checks as the draft: [n] markers that name no source, statements that cite nothing or that the cited "
+        "source does not support. The points to check shown below the box are the ones the downloads list.",
     )
-    final = edited(draft, st.session_state.get("draft_edit") or draft.text)
+    final = _rechecked(draft, st.session_state.get("draft_edit") or draft.text)
+    if final is not None:
+        _edit_checks(draft, final)
+    slot = latest("draft_export")
+    slot.value = final  # what a download clicked now exports, once this run is over
+    unchecked = "The edit could not be checked again, so it cannot be downloaded: see the message above."
     word, md, _ = st.columns([1, 1, 3])
+    word.download_button(
+        "Download .docx",
+        deferred(slot, docx_bytes),
+        file_name=download_name(draft, "docx"),
+        icon=":material/download:",
+        on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        disabled=final is None,
+        help=unchecked if final is None else None,
+    )
+    md.download_button(
+        "Download Markdown",
+        deferred(slot, to_markdown),
+        file_name=download_name(draft, "md"),
+        mime="text/markdown",
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=final is None,
+        help=unchecked if final is None else None,
+    )
+
+
+def _rechecked(draft: Draft, text: str) -> Draft | None:
+    """The draft as edited and checked again, once per distinct edit (the draft itself if unedited);
+    None, with the failure shown, if the check could not run: an unchecked edit is never exported."""
+    if text == draft.text:
+        return draft
+    cached = st.session_state.get("draft_rechecked")
+    if isinstance(cached, tuple) and cached[0] is draft and cached[1] == text:
+        return cached[2]
     with reported():
-        word.download_button(
-            "Download .docx",
-            docx_bytes(final),
-            file_name=download_name(draft, "docx"),
-            icon=":material/download:",
-            on_click="ignore",
-            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        md.download_button(
-            "Download Markdown",
-            to_markdown(final),
-            file_name=download_name(draft, "md"),
-            mime="text/markdown",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+        final = recheck(draft, text, assistant().embedder, max_age_months=settings().precedent_max_age_months)
+        st.session_state["draft_rechecked"] = (draft, text, final)
+        return final
+    return None
+
+
+def _edit_checks(draft: Draft, final: Draft) -> None:
+    """The points to check on the edited text, as the downloads will list them."""
+    if final is draft:
+        st.caption("The points to check shown with the draft above go into the downloads.")
+        return
+    n = len(final.warnings)
+    st.caption(
+        f"Your edits were checked again: {n} point{'s' if n != 1 else ''} to check, listed in the downloads."
+        if n
+        else "Your edits were checked again: nothing to flag."
+    )
+    for w in final.warnings:
+        st.warning(escape_markdown(warning_line(w)), icon=":material/warning:")
 
 
 def _sources(draft: Draft) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,11 +178,6 @@ def paragraph_html(block: Block) -> str:
             spans.append((at, at + len(w.sentence or "")))
     out = highlight_spans(text, spans).replace('<mark class="ym-cited">', '<mark class="ym-warned">')
     return _SHOWN_MARKER.sub(lambda m: f'<span class="ym-cite">{m.group(0)}</span>', out)
-
-
-def edited(draft: Draft, text: str) -> Draft:
-    """The draft with the user's edits as its text (for export)."""
-    return replace(draft, text=text)
 
 
 def request_fields(request: DraftRequest) -> dict[str, str]:

@@ -8,6 +8,8 @@ currency.py    is it current? a dated precedent, stale dated language and old fi
 checks.py      check_body(): every check of a body, drafted or edited
 formats.py     the house formats: petition letter, WQ answer, letter reply
 chat.py        the chat messages for a model, untrusted text fenced
-pipeline.py    draft(): retrieve, keep the current lines, compose, check, lay out
+answerability.py  does the precedent answer the ask? its parts scored, the rule, placeholders
+pipeline.py    draft(): retrieve, keep the current lines, draft what they address, check, lay out
+edits.py       recheck(): an edited reply's body found again and checked by check_body
 export.py      Markdown and Word (.docx)
 """

@@ -36,9 +36,9 @@ def xml_safe(text: str) -> str:
 
 
 def paragraphs(text: str) -> list[list[str]]:
-    """The reply's paragraphs (blank-line separated), each a list of its lines."""
+    """The reply's paragraphs (separated by one or more blank lines), each a list of its lines."""
     text = xml_safe(text).replace("\r\n", "\n").replace("\r", "\n").strip()
-    blocks = re.split(r"\n[ \t]*\n", text)
+    blocks = re.split(r"\n(?:[ \t]*\n)+", text)
     return [[ln.rstrip() for ln in b.split("\n")] for b in blocks if b.strip()]
 
 
