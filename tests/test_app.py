@@ -157,6 +157,17 @@ def test_draft_detects_the_petition_and_cites_its_precedents(store: Path) -> Non
     assert "23 September 2021" in shown and cited.author in shown
 
 
+def test_a_request_no_precedent_answers_shows_what_was_searched_and_the_closest(store: Path) -> None:
+    at = draft_petition(start(), "Will the Minister make a statement on badger culling in Pembrokeshire?")
+    assert "No precedent found" in at.session_state["draft_edit"] and "[1]" not in at.session_state["draft_edit"]
+    assert any("No earlier reply in the index addresses this request" in w.value for w in at.warning)
+    info = " ".join(i.value for i in at.info)
+    assert "Searched for" in info and "badger culling in Pembrokeshire" in info
+    related = at.session_state["draft"].related
+    assert related and len(at.expander) >= len(related)
+    assert not at.pills  # nothing is cited
+
+
 def test_corrected_details_and_as_of_change_the_draft(store: Path) -> None:
     at = start()
     at.text_area(key="draft_text").set_value(PETITION).run()

@@ -276,6 +276,9 @@ def _edit_checks(draft: Draft, final: Draft) -> None:
 
 def _sources(draft: Draft) -> None:
     st.subheader("Sources")
+    if draft.related:
+        _related(draft)
+        return
     if not draft.citations:
         st.info("This draft cites no precedent.")
         return
@@ -293,6 +296,20 @@ def _sources(draft: Draft) -> None:
         st.caption("Choose a citation above to see the passage it rests on.")
         return
     _cited(by_n[choice])
+
+
+def _related(draft: Draft) -> None:
+    """No precedent answers the request: what was searched, and the closest ones, for officials to judge."""
+    st.info(
+        "No precedent answers this request, so nothing was drafted from one. "
+        f"Searched for: \u201c{escape_markdown(draft.query)}\u201d. Possibly related, closest first:",
+        icon=":material/search_off:",
+    )
+    for p in draft.related:
+        r = p.to_result()
+        label = " · ".join(str(x) for x in (r["ref"] or r["doc_id"], human_date(r["date"]), r["title"]) if x)
+        with st.expander(escape_markdown(label)):
+            st.markdown(escape_markdown(p.text))
 
 
 def _cited(c: Citation) -> None:
