@@ -649,6 +649,34 @@ def test_group_by_document_and_timeline() -> None:
     rows = U.timeline_rows(found)
     assert [r["doc_id"] for r in rows] == ["a", "b", "c"]
     assert rows[1]["said"] == "new line"
+    assert [r["line"] for r in rows[:2]] == ["earlier line", "latest line"]
+    rows = U.timeline_rows(found, replaced={"a": found[0]})
+    assert rows[0]["line"] == "superseded by B (1 January 2022)" and rows[1]["line"] == "latest line"
+
+
+def test_the_timeline_quotes_the_answer_and_letters_received_are_no_line() -> None:
+    question = "To ask the Minister about teachers? "
+    answer = Passage(
+        "q",
+        "q:0",
+        question + "We are recruiting teachers.",
+        0,
+        60,
+        0.9,
+        {"kind": "written_question", "date": "2024-01-01", "ref": "WQ1", "answer_start": len(question)},
+    )
+    letter = Passage(
+        "l",
+        "l:0",
+        "Dear Minister, please act.",
+        0,
+        26,
+        0.8,
+        {"kind": "incoming_letter", "date": "2024-02-01", "ref": "L1"},
+    )
+    rows = U.timeline_rows([answer, letter])
+    assert rows[0]["said"] == "We are recruiting teachers." and rows[0]["line"] == "latest line"
+    assert rows[1]["line"] == "letter received"
 
 
 def test_word_diff() -> None:

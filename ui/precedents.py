@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from rag import InputError, check_search, escape_markdown
+from rag.drafting.lines import superseded_by
 from rag.types import KINDS, Passage, SearchFilters
 from ui.common import assistant, date_field, html, reported
 from ui.support import (
@@ -145,15 +146,20 @@ def _open_document(doc_id: str, groups: list[DocGroup]) -> None:
 
 
 def _timeline(passages: list[Passage]) -> None:
-    rows = timeline_rows(passages)
+    rows = timeline_rows(passages, superseded_by(passages, assistant().embedder))
     dated = [r for r in rows if r["date"]]
-    if dated:
-        latest = dated[-1]
-        said = escape_markdown(f"({human_date(latest['date'])}, {latest['ref']}): {latest['said']}")
+    latest = [r for r in dated if r["line"] == "latest line"]
+    if latest:
+        line = latest[-1]
+        said = escape_markdown(f"({human_date(line['date'])}, {line['ref']}): {line['said']}")
         st.markdown(f"**Latest line** {said}")
-        if len(dated) > 1:
-            before = dated[-2]
-            st.caption(escape_markdown(f"It followed {before['ref']} ({human_date(before['date'])}): {before['said']}"))
+        gone = [r for r in dated if r["line"].startswith("superseded")]
+        if gone:
+            named = "; ".join(f"{r['ref']} ({human_date(r['date'])})" for r in gone)
+            st.caption(escape_markdown(f"Superseded: {named}"))
+    else:
+        st.caption("No Government reply among these results: only letters received.")
+    if dated:
         st.vega_lite_chart(_chart_spec(dated), width="stretch")
     newest_first = list(reversed(dated)) + [r for r in rows if not r["date"]]
     st.dataframe(
@@ -172,7 +178,8 @@ def _chart_spec(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "encoding": {
             "x": {"field": "date", "type": "temporal", "title": "date"},
             "y": {"field": "relevance", "type": "quantitative", "title": "relevance to the query"},
-            "color": {"field": "kind", "type": "nominal"},
-            "tooltip": [{"field": f} for f in ("date", "ref", "kind", "author", "title")],
+            "color": {"field": "line", "type": "nominal", "title": "standing"},
+            "shape": {"field": "kind", "type": "nominal"},
+            "tooltip": [{"field": f} for f in ("date", "ref", "kind", "line", "author", "title")],
         },
     }

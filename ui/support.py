@@ -31,6 +31,7 @@ from rag import (
     shorten,
     shown,
 )
+from rag.drafting.backends.offline import answer_text
 from rag.types import Draft, DraftRequest, DraftWarning, Passage
 
 if TYPE_CHECKING:
@@ -284,8 +285,16 @@ def group_by_document(passages: Sequence[Passage]) -> list[DocGroup]:
     return sorted(groups.values(), key=lambda g: -g.score)
 
 
-def timeline_rows(passages: Sequence[Passage], snippet_chars: int = 220) -> list[dict[str, Any]]:
-    """One row per document found, oldest first: what was said on the query, and when."""
+LINE_KINDS = ("petition_response", "written_question", "unknown")  # what Government said (not letters it got)
+
+
+def timeline_rows(
+    passages: Sequence[Passage], replaced: dict[str, Passage] | None = None, snippet_chars: int = 220
+) -> list[dict[str, Any]]:
+    """One row per document found, oldest first: what was said on the query (the answer, not the
+    question it answered), when, and its standing: the latest line, superseded by a later one on the
+    same point (`replaced`: doc_id -> the passage replacing it), an earlier line, or a letter received."""
+    replaced = replaced or {}
     rows = []
     for g in group_by_document(passages):
         m, best = g.meta, max(g.passages, key=lambda p: p.score)
@@ -294,15 +303,28 @@ def timeline_rows(passages: Sequence[Passage], snippet_chars: int = 220) -> list
                 "date": str(m.get("date") or ""),
                 "ref": str(m.get("ref") or g.doc_id),
                 "kind": kind_label(m.get("kind")),
+                "line": _standing(g.doc_id, m, replaced),
                 "author": str(m.get("author") or m.get("author_role") or ""),
                 "title": g.title,
-                "said": shorten(best.text, snippet_chars, " …"),
+                "said": shorten(answer_text(best)[0].strip() or best.text, snippet_chars, " …"),
                 "relevance": round(g.score, 4),
                 "doc_id": g.doc_id,
             }
         )
     dated = sorted((r for r in rows if r["date"]), key=lambda r: (r["date"], r["ref"]))
+    lines = [r for r in dated if r["line"] == "earlier line"]
+    if lines:
+        lines[-1]["line"] = "latest line"
     return dated + [r for r in rows if not r["date"]]
+
+
+def _standing(doc_id: str, meta: dict[str, Any], replaced: dict[str, Passage]) -> str:
+    if meta.get("kind") not in LINE_KINDS:
+        return "letter received"
+    if doc_id in replaced:
+        later = replaced[doc_id].meta
+        return f"superseded by {later.get('ref') or replaced[doc_id].doc_id} ({human_date(later.get('date'))})"
+    return "earlier line"
 
 
 # ---------------------------------------------------------------------------- diff

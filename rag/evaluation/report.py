@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rag.evaluation.metrics import mean
+from rag.drafting.answerability import ANSWERABLE
+from rag.evaluation.metrics import answerability_curve, mean
 from rag.evaluation.models import result_problems
 from rag.evaluation.registry import (
     BASELINES,
@@ -195,6 +196,30 @@ def _extremes_section(cases: Sequence[dict[str, Any]], n: int = 5) -> list[str]:
     return lines
 
 
+CURVE = tuple(round(0.40 + 0.02 * i, 2) for i in range(10))  # thresholds the answerability curve is shown at
+
+
+def _answerability_section(cases: Sequence[dict[str, Any]]) -> list[str]:
+    """Refused answerable cases and drafted unanswerable ones over the drafter's threshold; the
+    threshold in use is marked. Shown when the run has both kinds of case."""
+    kinds = {bool(c.get("answerable", True)) for c in cases if c.get("assessment")}
+    if kinds != {True, False}:
+        return []
+    lines = [
+        "## Answerability",
+        "",
+        "Each case re-decided from its recorded scores at each threshold of `rag.drafting.answerability`: "
+        "the share of answerable cases refused, and of unanswerable ones given a drafted body.",
+        "",
+        "| threshold | refused (answerable) | drafted (unanswerable) |",
+        "|---:|---:|---:|",
+    ]
+    for row in answerability_curve(cases, sorted({*CURVE, ANSWERABLE})):
+        mark = " (in use)" if row["threshold"] == ANSWERABLE else ""
+        lines.append(f"| {row['threshold']:.2f}{mark} | {row['refused']:.1%} | {row['false_confident']:.1%} |")
+    return [*lines, ""]
+
+
 def render_markdown(result: dict[str, Any], metrics: Sequence[Metric] = METRICS) -> str:
     """The report page (charts referenced by file name, next to report.md)."""
     summary, cases = result.get("summary", {}), result.get("cases", [])
@@ -213,6 +238,7 @@ def render_markdown(result: dict[str, Any], metrics: Sequence[Metric] = METRICS)
         "",
         "![System against the nearest and oracle precedents](baselines.png)",
         "",
+        *_answerability_section(cases),
         *_buckets_section(cases),
         *_extremes_section(cases),
     ]
