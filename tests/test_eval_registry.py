@@ -27,10 +27,17 @@ EXTENDED = (*METRICS, BREVITY)
 
 
 def judged_result() -> dict[str, Any]:
+    """A run with every metric: judged, and with an unanswerable case beside the answerable ones."""
     result = make_result()
     for i, case in enumerate(result["cases"]):
         case |= {"judge_faithfulness": i / 10, "judge_coverage": 0.5, "judge_reason": "ok"}
-    result["summary"] |= {"judge_faithfulness": 0.35, "judge_coverage": 0.5}
+        case |= {"refused": float(i == 7), "partial": 0.0, "false_confident": None, "rougeL_f1_drafted": 0.3}
+    off_topic = {k: None for k in result["cases"][0] if k not in ("id", "question", "draft", "reference_answer")}
+    off_topic |= {"id": "off", "question": "q", "draft": "", "reference_answer": "r", "citations": [], "warnings": []}
+    result["cases"].append(off_topic | {"answerable": False, "false_confident": 0.0, "judge_reason": None})
+    result["summary"] |= {"judge_faithfulness": 0.35, "judge_coverage": 0.5, "n_cases": len(result["cases"])}
+    result["summary"] |= {"refusal_rate": 0.125, "partial_rate": 0.0, "false_confident_rate": 0.0}
+    result["summary"] |= {"rougeL_f1_drafted": 0.3}
     return result
 
 
@@ -76,7 +83,7 @@ def test_judge_metrics_are_shown_only_when_the_run_was_judged(capsys: pytest.Cap
     assert judge and not any(m.key in result["summary"] for m in judge)
     summary = summarise(case_models(result), "offline", 1.0).model_dump(mode="json", exclude_unset=True)
     assert not any(m.key in summary for m in judge)
-    assert [r["metric"] for r in summary_rows(summary)] == [m.label for m in METRICS if not m.judge]
+    assert [r["metric"] for r in summary_rows(summary)] == [m.label for m in METRICS if not m.optional]
     assert not any(m.label in printed(capsys, summary) or m.key in render_markdown(result) for m in judge)
     assert not any(m.per_case_key in case_rows(result["cases"])[0] for m in judge)
     assert all(m.per_case_key in case_rows(judged_result()["cases"])[0] for m in judge)

@@ -260,7 +260,7 @@ def _view(runs: dict[str, dict[str, Any]]) -> None:
     st.markdown("**Per-case metric distributions**")
     st.image(str(distributions_png), width="stretch")
     st.markdown("**Cases** (click a column heading to sort)")
-    scores = set(case_score_keys()) | set(case_score_keys(judge=True))
+    scores = set(case_score_keys()) | set(case_score_keys(optional=True))
     metric_cols = {k: METRIC_FORMAT for k in case_columns(result["cases"]) if k in scores}
     st.dataframe(case_rows(result["cases"]), hide_index=True, width="stretch", column_config=metric_cols)
     _case_detail(result["cases"])

@@ -169,14 +169,14 @@ else:
         __base__=_CaseFields,
         __doc__="One case's draft and scores, as run_case returns it.",
         **_scores(case_score_keys(METRICS)),
-        **_scores(case_score_keys(METRICS, judge=True), required=False),
+        **_scores(case_score_keys(METRICS, optional=True), required=False),
     )
     Summary = create_model(
         "Summary",
         __base__=_SummaryFields,
         __doc__="A run's means, its baselines' means and the share of the gap closed.",
-        **_scores([m.key for m in METRICS if not m.judge]),
-        **_scores([m.key for m in METRICS if m.judge], required=False),
+        **_scores([m.key for m in METRICS if not m.optional]),
+        **_scores([m.key for m in METRICS if m.optional], required=False),
         baselines=(_baselines_model(), ...),
     )
 

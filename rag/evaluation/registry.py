@@ -49,6 +49,12 @@ class Metric:
     fmt: str = ".3f"
     per_case: Callable[[Any], float] | None = None  # per-case field -> the value averaged (None: as is)
     answerable: bool = True  # averaged over the answerable cases (False: over the unanswerable ones)
+    since: str | None = None  # added after results were first saved: older result files lack it
+
+    @property
+    def optional(self) -> bool:
+        """Absent from some results: judge metrics (unjudged runs) and those older files lack."""
+        return self.judge or self.since is not None
 
     @property
     def scored_per_case(self) -> bool:
@@ -69,6 +75,7 @@ class Metric:
         return round(value, DIGITS) if value is not None else None
 
 
+ANSWERABILITY = "answerability (refusals measured)"
 METRICS: tuple[Metric, ...] = (
     Metric("rougeL_f1", "ROUGE-L F1", "rougeL_f1", baselines=(NEAREST.name, ORACLE.name)),
     Metric("semantic_similarity", "Semantic similarity", "semantic_similarity", baselines=(NEAREST.name,)),
@@ -82,7 +89,8 @@ METRICS: tuple[Metric, ...] = (
         per_case=partial(M.recall_at_k, k=RETRIEVAL_K),
     ),
     Metric("mrr", "MRR", "retrieval_rank", per_case=M.reciprocal_rank),
-    Metric("refusal_rate", "Refused (answerable)", "refused", higher_is_better=False, fmt=".1%"),
+    Metric("refusal_rate", "Refused (answerable)", "refused", higher_is_better=False, fmt=".1%", since=ANSWERABILITY),
+    Metric("partial_rate", "Partly answered", "partial", higher_is_better=False, fmt=".1%", since=ANSWERABILITY),
     Metric(
         "false_confident_rate",
         "Drafted (unanswerable)",
@@ -90,8 +98,9 @@ METRICS: tuple[Metric, ...] = (
         higher_is_better=False,
         fmt=".1%",
         answerable=False,
+        since=ANSWERABILITY,
     ),
-    Metric("rougeL_f1_drafted", "ROUGE-L F1 (drafted)", "rougeL_f1_drafted"),
+    Metric("rougeL_f1_drafted", "ROUGE-L F1 (drafted lines)", "rougeL_f1_drafted", since=ANSWERABILITY),
     Metric("judge_faithfulness", "Judge faithfulness", "judge_faithfulness", judge=True),
     Metric("judge_coverage", "Judge coverage", "judge_coverage", judge=True),
 )
@@ -108,16 +117,17 @@ def baseline_key(baseline: Baseline, metric: Metric) -> str:
 
 
 def shown(metrics: Iterable[Metric], present: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[Metric]:
-    """The metrics to show for a summary (or a list of cases): judge metrics only when present."""
+    """The metrics to show for a summary (or a list of cases): optional metrics only when present."""
     found = [present] if isinstance(present, Mapping) else list(present)
-    return [m for m in metrics if not m.judge or any(m.key in p or m.per_case_key in p for p in found)]
+    return [m for m in metrics if not m.optional or any(m.key in p or m.per_case_key in p for p in found)]
 
 
-def case_score_keys(metrics: Iterable[Metric] = METRICS, judge: bool = False) -> list[str]:
-    """The per-case score fields: each metric's own (judge ones only if `judge`), then the baselines'."""
+def case_score_keys(metrics: Iterable[Metric] = METRICS, optional: bool = False) -> list[str]:
+    """The per-case score fields: each metric's own, then the baselines'; or, with `optional`, those
+    of the optional metrics (judge ones, and those older results lack) alone."""
     metrics = list(metrics)
-    own = [m.per_case_key for m in metrics if m.scored_per_case and m.judge == judge]
-    if judge:
+    own = [m.per_case_key for m in metrics if m.scored_per_case and m.optional == optional]
+    if optional:
         return own
     by_baseline = [baseline_key(b, m) for b in BASELINES for m in metrics if b.name in m.baselines]
     return list(dict.fromkeys(own + by_baseline))

@@ -59,7 +59,7 @@ def _values(cases: Sequence[dict[str, Any]], key: str) -> list[float]:
 def _distributions_chart(cases: Sequence[dict[str, Any]], path: Path, metrics: Sequence[Metric]) -> None:
     from matplotlib.figure import Figure
 
-    keys = case_score_keys(metrics) + case_score_keys(shown(metrics, cases), judge=True)
+    keys = case_score_keys(metrics) + case_score_keys(shown(metrics, cases), optional=True)
     cols = 4
     rows = -(-len(keys) // cols)
     fig = Figure(figsize=(4 * cols, 3 * rows), layout="constrained")

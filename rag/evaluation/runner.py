@@ -35,6 +35,7 @@ from rag.index.base import Embedder
 from rag.index.embedder import default_embedder
 from rag.ingest.sources import load_paths
 from rag.settings import Settings
+from rag.text.holding import is_non_answer
 from rag.types import Document, Draft, SearchFilters, Skipped
 
 
@@ -155,10 +156,14 @@ def run_case(
     }
     if not case.answerable:  # nothing to score against: only whether it drafted at all
         unscored = dict.fromkeys(case_score_keys(METRICS), None) | {"retrieval_rank": None, "oracle_doc_id": None}
-        return CaseResult.model_validate(result | unscored | {"false_confident": float(drafted)})
+        return CaseResult.model_validate(result | unscored | {"false_confident": float(drafted), "partial": None})
     result |= _scores(assistant, case, draft, search_query(request), exclude, documents)
-    result |= {"refused": float(not drafted), "false_confident": None}
-    result["rougeL_f1_drafted"] = result["rougeL_f1"] if drafted else None
+    partial = any(w.code == "partial_answer" for w in draft.warnings)
+    result |= {"refused": float(not drafted), "partial": float(partial), "false_confident": None}
+    # Drafting quality where there was a line to draft: a real answer that is only a holding reply or a
+    # cross-reference is no line, and the drafter never drafts from one (rag.drafting.lines).
+    scoreable = drafted and not is_non_answer(case.reference_answer)
+    result["rougeL_f1_drafted"] = result["rougeL_f1"] if scoreable else None
     if judge is not None:
         result |= _judged(judge, case, draft.body, [p.text for p in draft.passages])
     return CaseResult.model_validate(result)
