@@ -30,9 +30,11 @@ from rag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant, build_assistant
+    from rag.drafting.backends.offline import answer_text
     from rag.drafting.edits import recheck
     from rag.drafting.export import docx_bytes, to_docx, to_markdown, warning_line
     from rag.drafting.intake import parse_request, parse_request_file
+    from rag.drafting.lines import superseded_by
     from rag.evaluation.compare import compare_runs, format_comparison
     from rag.evaluation.paths import allowed_roots, resolve_allowed, save_uploads
     from rag.evaluation.registry import BASELINES, METRICS, Metric, baseline_values, case_keys, case_score_keys, shown
@@ -52,6 +54,8 @@ _LAZY = {
     "parse_request": "rag.drafting.intake",
     "parse_request_file": "rag.drafting.intake",
     "recheck": "rag.drafting.edits",
+    "answer_text": "rag.drafting.backends.offline",
+    "superseded_by": "rag.drafting.lines",
     "docx_bytes": "rag.drafting.export",
     "to_docx": "rag.drafting.export",
     "to_markdown": "rag.drafting.export",
@@ -86,6 +90,7 @@ _LAZY = {
 
 __all__ = [
     "allowed_roots",
+    "answer_text",
     "Assistant",
     "baseline_values",
     "BASELINES",
@@ -118,6 +123,7 @@ __all__ = [
     "shorten",
     "shown",
     "STOPWORDS",
+    "superseded_by",
     "to_docx",
     "to_markdown",
     "UploadResult",

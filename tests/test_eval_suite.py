@@ -40,7 +40,12 @@ def test_seed_cases_run_end_to_end_with_a_valid_schema(seeds_run: dict[str, Any]
     # Before P-06-1199's reply (23 September 2021) the seeds hold no Government reply at all, only
     # the ADSS Cymru letter: the drafter says so instead of citing a letter it received.
     assert [w["code"] for w in by_id["P-06-1199"]["warnings"]] == ["no_precedent"]
-    assert by_id["WQ85953"]["citation_validity"] == by_id["P-06-1161"]["citation_validity"] == 1.0
+    # Before P-06-1161's reply only the Cardiff reply is a Government line, and it says nothing of
+    # the Programme for Government commitments asked about: refused, naming what is missing.
+    (refusal,) = [w["message"] for w in by_id["P-06-1161"]["warnings"] if w["code"] == "no_precedent"]
+    assert "Programme" in refusal and "commitments" in refusal and not by_id["P-06-1161"]["citations"]
+    assert by_id["WQ85953"]["citation_validity"] == 1.0 and by_id["WQ85953"]["citations"]
+    assert summary["refusal_rate"] == round(2 / 3, 4)
     assert (
         summary["baselines"]["oracle_precedent"]["rougeL_f1"] >= summary["baselines"]["nearest_precedent"]["rougeL_f1"]
     )

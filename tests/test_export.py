@@ -30,7 +30,12 @@ def make_draft(**changes: object) -> Draft:
         petition_title="Place Cardiff Children's Services into special measures",
         letter_date="2021-09-03",
     )
-    text = render_reply(request, BODY, Settings(_env_file=None), today=date(2021, 9, 23))  # type: ignore[call-arg]
+    minister = {
+        "minister_name": "Julie Morgan AS/MS",
+        "minister_title": "Deputy Minister for Social Services",
+        "minister_title_cy": "Y Dirprwy Weinidog Gwasanaethau Cymdeithasol",
+    }
+    text = render_reply(request, BODY, Settings(_env_file=None, **minister), today=date(2021, 9, 23))  # type: ignore[call-arg]
     citations = [
         Citation(1, "doc1", "doc1:0", "P-06-1199", "2021-09-23", "Julie Morgan", "CIW ...", 0, 10, "Cardiff review"),
         Citation(2, "doc2", "doc2:4", "WQ85953", "2022-08-30", "Deputy Minister for Social Services", "The Act ..."),

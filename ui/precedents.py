@@ -6,8 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from rag import InputError, check_search, escape_markdown
-from rag.drafting.lines import superseded_by
+from rag import InputError, check_search, escape_markdown, superseded_by
 from rag.types import KINDS, Passage, SearchFilters
 from ui.common import assistant, date_field, html, reported
 from ui.support import (

@@ -24,6 +24,7 @@ from rag import (
     METRICS,
     STOPWORDS,
     Metric,
+    answer_text,
     baseline_values,
     case_keys,
     escape_markdown,
@@ -31,7 +32,6 @@ from rag import (
     shorten,
     shown,
 )
-from rag.drafting.backends.offline import answer_text
 from rag.types import Draft, DraftRequest, DraftWarning, Passage
 
 if TYPE_CHECKING:

@@ -46,7 +46,7 @@ FRAME_WORDS = frozenset(
         assessments discussion discussions plan plans make made making take taking ensure whether ask
         hon member government welsh introduce call calling cabinet first deputy recent recently
         estimate estimates number view views explain doing done confirm outline update consider give
-        answer answers question questions""".split()
+        answer answers question questions petition petitions committee chair details asked asks calls""".split()
     )
 )
 TermCounts = Callable[[list[str]], tuple[dict[str, int], int]]  # terms -> (chunks holding each, chunks allowed)
