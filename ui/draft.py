@@ -28,6 +28,7 @@ KIND_NAMES = {"petition": "Petition", "written_question": "Written question", "l
 LANGUAGES = {"en": "English", "cy": "Cymraeg (Welsh)"}
 FIELD_KEYS = ("kind", "number", "title", "member", "language", "date", "date_ok")
 CONTEXT_CHARS = 300
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PLACEHOLDER = (
     "Paste a petition, a written question or a letter here, e.g.\n\n"
     "Petition P-06-1199: Place Cardiff Children's Services into special measures and conduct an "
@@ -221,27 +222,21 @@ def _show(draft: Draft) -> None:
     slot = latest("draft_export")
     slot.value = final  # what a download clicked now exports, once this run is over
     unchecked = "The edit could not be checked again, so it cannot be downloaded: see the message above."
-    word, md, _ = st.columns([1, 1, 3])
-    word.download_button(
-        "Download .docx",
-        deferred(slot, docx_bytes),
-        file_name=download_name(draft, "docx"),
-        icon=":material/download:",
-        on_click="ignore",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        disabled=final is None,
-        help=unchecked if final is None else None,
-    )
-    md.download_button(
-        "Download Markdown",
-        deferred(slot, to_markdown),
-        file_name=download_name(draft, "md"),
-        mime="text/markdown",
-        icon=":material/download:",
-        on_click="ignore",
-        disabled=final is None,
-        help=unchecked if final is None else None,
-    )
+    exports = [
+        ("Download .docx", docx_bytes, "docx", DOCX_MIME),
+        ("Download Markdown", to_markdown, "md", "text/markdown"),
+    ]
+    for column, (label, export, ext, mime) in zip(st.columns([1, 1, 3]), exports):
+        column.download_button(
+            label,
+            deferred(slot, export),
+            file_name=download_name(draft, ext),
+            icon=":material/download:",
+            on_click="ignore",
+            mime=mime,
+            disabled=final is None,
+            help=unchecked if final is None else None,
+        )
 
 
 def _rechecked(draft: Draft, text: str) -> Draft | None:
