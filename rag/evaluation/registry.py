@@ -100,7 +100,7 @@ METRICS: tuple[Metric, ...] = (
         answerable=False,
         since=ANSWERABILITY,
     ),
-    Metric("rougeL_f1_drafted", "ROUGE-L F1 (drafted lines)", "rougeL_f1_drafted", since=ANSWERABILITY),
+    Metric("rougeL_f1_drafted", "ROUGE-L drafted lines", "rougeL_f1_drafted", since=ANSWERABILITY),
     Metric("judge_faithfulness", "Judge faithfulness", "judge_faithfulness", judge=True),
     Metric("judge_coverage", "Judge coverage", "judge_coverage", judge=True),
 )

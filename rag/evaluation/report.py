@@ -157,7 +157,7 @@ def _buckets_section(cases: Sequence[dict[str, Any]]) -> list[str]:
         group = [c for c in cases if _bucket_of(c, low, high)]
         means = [mean(_values(group, k)) for k in (_SYSTEM, _NEAREST, _ORACLE)]
         lines.append(f"| {label} | {len(group)} | " + " | ".join(_fmt(m) for m in means) + " |")
-    unknown = sum(1 for c in cases if not isinstance(c.get(_ORACLE), int | float))
+    unknown = sum(1 for c in cases if c.get("answerable", True) and not isinstance(c.get(_ORACLE), int | float))
     if unknown:
         lines += ["", f"{unknown} case(s) had no eligible precedent and are not bucketed."]
     return [*lines, ""]
