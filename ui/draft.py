@@ -161,6 +161,15 @@ def _details() -> None:
         _run_draft(text)
 
 
+def _outcome(result: Draft) -> str:
+    """One line on what drafting did: drafted, partly, or not at all."""
+    codes = {w.code for w in result.warnings}
+    if "no_precedent" in codes:
+        return "No precedent answers this request: nothing was drafted."
+    partly = " (part of the request has no precedent)" if "partial_answer" in codes else ""
+    return f"Drafted with {len(result.citations)} citation(s){partly}."
+
+
 def _backend_name(name: str) -> str:
     return "Offline (no network)" if name == "offline" else f"OpenAI-compatible ({settings().llm_model})"
 
@@ -181,7 +190,7 @@ def _run_draft(text: str) -> None:
 
             result = assistant().draft(request, backend, on_token=on_token if backend == "openai" else None)
             stream.empty()
-            status.update(label=f"Drafted with {len(result.citations)} citation(s).", state="complete", expanded=False)
+            status.update(label=_outcome(result), state="complete", expanded=False)
         st.session_state["draft"] = result
         st.session_state["draft_edit"] = result.text
         st.session_state.pop("cite_choice", None)
