@@ -41,7 +41,7 @@ def current_lines(
     answers = [p for p in passages if not is_non_answer(answer_text(p)[0])]
     later = superseded_by(answers, embedder, threshold)
     kept = [p for p in answers if p.doc_id not in later]
-    return kept, [_warning(first, later[first.doc_id]) for first in _firsts(answers) if first.doc_id in later]
+    return kept, [_warning(first, later[first.doc_id]) for first in firsts(answers) if first.doc_id in later]
 
 
 def point_of(chunks: list[Passage]) -> str:
@@ -59,8 +59,8 @@ def body_of(p: Passage) -> str:
 
 def superseded_by(passages: list[Passage], embedder: Embedder, threshold: float = SAME_POINT_SIM) -> dict[str, Passage]:
     """doc_id of each superseded document -> the first passage of the latest document replacing it."""
-    points = {p.doc_id: point_of([c for c in passages if c.doc_id == p.doc_id]) for p in _firsts(passages)}
-    docs = [p for p in _firsts(passages) if points[p.doc_id] and body_of(p) and to_date(p.meta.get("date"))]
+    points = {p.doc_id: point_of([c for c in passages if c.doc_id == p.doc_id]) for p in firsts(passages)}
+    docs = [p for p in firsts(passages) if points[p.doc_id] and body_of(p) and to_date(p.meta.get("date"))]
     if len(docs) < 2:
         return {}
     vectors = np.asarray(embedder.embed([points[p.doc_id] for p in docs]), dtype=np.float32)
@@ -82,7 +82,7 @@ def _date(p: Passage) -> str:
     return str(to_date(p.meta.get("date")))
 
 
-def _firsts(passages: list[Passage]) -> list[Passage]:
+def firsts(passages: list[Passage]) -> list[Passage]:
     """The first (best-ranked) passage of each document."""
     first: dict[str, Passage] = {}
     for p in passages:

@@ -16,7 +16,7 @@ from rag.drafting.checks import check_body, reply_date
 from rag.drafting.citations import citations_for
 from rag.drafting.formats import render_reply
 from rag.drafting.intake import search_query
-from rag.drafting.lines import current_lines
+from rag.drafting.lines import current_lines, firsts
 from rag.errors import EmptyRequestError
 from rag.index.base import Embedder
 from rag.settings import Settings
@@ -72,7 +72,7 @@ def draft(
     else:
         warnings.append(_no_precedent_warning(query, assessment))
         composition = Composition("", [])
-        related = _closest(found, RELATED)
+        related = firsts(found)[:RELATED]
     warnings.extend(composition.warnings)
     warnings.extend(
         check_body(
@@ -118,14 +118,6 @@ def _partial_warning(uncovered: list[AskPart]) -> DraftWarning:
         f"No earlier reply addresses {len(uncovered)} part(s) of the request: {named}. "
         "The draft answers the rest; each missing part has an [Officials to advise: ...] line.",
     )
-
-
-def _closest(passages: list[Passage], n: int) -> list[Passage]:
-    """The best passage of each of the first `n` documents."""
-    first: dict[str, Passage] = {}
-    for p in passages:
-        first.setdefault(p.doc_id, p)
-    return list(first.values())[:n]
 
 
 def _names(words: list[str]) -> str:
