@@ -207,13 +207,18 @@ def _question_ask(text: str) -> str:
     text = re.split(r"\banswered by\b|\batebwyd gan\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
     sentences = [s for s in split_sentences(text) if not WQ_RE.match(s) and not _TABLED_WORDS.search(s)]
     asks = [s for s in sentences if s.endswith("?") or re.match(r"to ask\b", s, re.IGNORECASE)]
-    return " ".join(_TO_ASK.sub("", s, count=1) for s in asks or sentences)
+    return " ".join(without_to_ask(s) for s in asks or sentences)
 
 
 _TABLED_WORDS = re.compile(r"\b(?:tabled on|cyflwynwyd ar)\b", re.IGNORECASE)
 # "To ask the Secretary of State for Education, " names the addressee, not the ask: the words
 # are in every earlier question, so they only dilute the retrieval query.
-_TO_ASK = re.compile(r"^to ask the [^,]{1,120},\s*", re.IGNORECASE)
+_TO_ASK = re.compile(r"^\s*to ask (?:the|his|her)\b[^,]{0,120},\s*", re.IGNORECASE)
+
+
+def without_to_ask(question: str) -> str:
+    """A written question without its "To ask the Secretary of State for X," opening."""
+    return _TO_ASK.sub("", question, count=1)
 
 
 def _petition_ask(text: str, title: str | None) -> str:

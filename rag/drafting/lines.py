@@ -16,11 +16,10 @@ Non-answers go first, so a holding reply never supersedes the answer that came b
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from rag.drafting.backends.offline import answer_text, question_text
+from rag.drafting.intake import without_to_ask
 from rag.index.base import Embedder
 from rag.text.dates import human_date, to_date
 from rag.text.holding import is_non_answer
@@ -31,7 +30,6 @@ from rag.types import DraftWarning, Passage
 # 0.90 and over were re-asks of one question (10 pairs, 10 cases); at 0.85-0.90 they shared a topic
 # but asked different things ("deaf children" / "hearing impairments", two VAT questions).
 SAME_POINT_SIM = 0.90
-_TO_ASK = re.compile(r"^\s*to ask (?:the|his|her)\b[^,]{0,120},\s*", re.IGNORECASE)
 
 
 def current_lines(
@@ -49,7 +47,7 @@ def point_of(chunks: list[Passage]) -> str:
     passage holds it (whole: a subject line is cut short, and long questions differ at the end),
     else its subject or title; without "To ask the ..."."""
     question = question_text(chunks) or str(chunks[0].meta.get("subject") or chunks[0].meta.get("title") or "")
-    return _TO_ASK.sub("", " ".join(question.split())).strip()
+    return without_to_ask(" ".join(question.split())).strip()
 
 
 def body_of(p: Passage) -> str:
