@@ -74,21 +74,13 @@ def draft(
         composition = Composition("", [])
         related = firsts(found)[:RELATED]
     warnings.extend(composition.warnings)
-    warnings.extend(
-        check_body(
-            composition.body,
-            composition.passages,
-            embedder,
-            reply_date(request),
-            max_age_months=settings.precedent_max_age_months,
-        )
-    )
+    when = reply_date(request)
+    age = settings.precedent_max_age_months
+    warnings.extend(check_body(composition.body, composition.passages, embedder, when, max_age_months=age))
     return Draft(
         kind=request.kind,
         backend=backend.name,
-        text=render_reply(
-            request, composition.body or NO_PRECEDENT_BODY, settings, reply_date(request), composition.passages
-        ),
+        text=render_reply(request, composition.body or NO_PRECEDENT_BODY, settings, when, composition.passages),
         body=composition.body,
         citations=citations_for(composition.body, composition.passages),
         warnings=warnings,
