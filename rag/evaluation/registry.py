@@ -49,12 +49,12 @@ class Metric:
     fmt: str = ".3f"
     per_case: Callable[[Any], float] | None = None  # per-case field -> the value averaged (None: as is)
     answerable: bool = True  # averaged over the answerable cases (False: over the unanswerable ones)
-    since: str | None = None  # added after results were first saved: older result files lack it
+    added_later: bool = False  # added after results were first saved: older result files lack it
 
     @property
     def optional(self) -> bool:
         """Absent from some results: judge metrics (unjudged runs) and those older files lack."""
-        return self.judge or self.since is not None
+        return self.judge or self.added_later
 
     @property
     def scored_per_case(self) -> bool:
@@ -75,7 +75,6 @@ class Metric:
         return round(value, DIGITS) if value is not None else None
 
 
-ANSWERABILITY = "answerability (refusals measured)"
 METRICS: tuple[Metric, ...] = (
     Metric("rougeL_f1", "ROUGE-L F1", "rougeL_f1", baselines=(NEAREST.name, ORACLE.name)),
     Metric("semantic_similarity", "Semantic similarity", "semantic_similarity", baselines=(NEAREST.name,)),
@@ -89,8 +88,8 @@ METRICS: tuple[Metric, ...] = (
         per_case=partial(M.recall_at_k, k=RETRIEVAL_K),
     ),
     Metric("mrr", "MRR", "retrieval_rank", per_case=M.reciprocal_rank),
-    Metric("refusal_rate", "Refused (answerable)", "refused", higher_is_better=False, fmt=".1%", since=ANSWERABILITY),
-    Metric("partial_rate", "Partly answered", "partial", higher_is_better=False, fmt=".1%", since=ANSWERABILITY),
+    Metric("refusal_rate", "Refused (answerable)", "refused", higher_is_better=False, fmt=".1%", added_later=True),
+    Metric("partial_rate", "Partly answered", "partial", higher_is_better=False, fmt=".1%", added_later=True),
     Metric(
         "false_confident_rate",
         "Drafted (unanswerable)",
@@ -98,9 +97,9 @@ METRICS: tuple[Metric, ...] = (
         higher_is_better=False,
         fmt=".1%",
         answerable=False,
-        since=ANSWERABILITY,
+        added_later=True,
     ),
-    Metric("rougeL_f1_drafted", "ROUGE-L drafted lines", "rougeL_f1_drafted", since=ANSWERABILITY),
+    Metric("rougeL_f1_drafted", "ROUGE-L drafted lines", "rougeL_f1_drafted", added_later=True),
     Metric("judge_faithfulness", "Judge faithfulness", "judge_faithfulness", judge=True),
     Metric("judge_coverage", "Judge coverage", "judge_coverage", judge=True),
 )
