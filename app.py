@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Ymateb", page_icon=":material/edit_note:", layout="wide")
+# The tab icon is a local file: a :material/...: or emoji icon would be fetched from a font or
+# image CDN, which an offline laptop cannot reach.
+ASSETS = Path(__file__).parent / "ui" / "assets"
+st.set_page_config(page_title="Ymateb", page_icon=ASSETS / "icon.png", layout="wide")
 
 PAGES = [
     st.Page("views/draft.py", title="Draft", icon=":material/edit_note:", default=True),
@@ -13,4 +18,7 @@ PAGES = [
     st.Page("views/evaluation.py", title="Evaluation", icon=":material/analytics:"),
 ]
 
+# The app's name atop the sidebar (a navigation section heading would do it too, but Streamlit
+# renders sections as a <ul> holding a <div>, which screen readers cannot follow as a list).
+st.logo(ASSETS / "wordmark.png", size="large", icon_image=ASSETS / "icon.png")
 st.navigation(PAGES).run()

@@ -31,20 +31,33 @@ from rag.settings import Settings, load_settings
 if TYPE_CHECKING:
     from rag.assistant import Assistant, build_assistant
     from rag.drafting.backends.offline import answer_text
+    from rag.drafting.cited import cited_sentences
     from rag.drafting.edits import recheck
-    from rag.drafting.export import docx_bytes, to_docx, to_markdown, warning_line
-    from rag.drafting.intake import parse_request, parse_request_file
-    from rag.drafting.lines import superseded_by
+    from rag.drafting.export import docx_bytes, export_name, to_docx, to_markdown, warning_line
+    from rag.drafting.intake import parse_request, parse_request_file, without_to_ask
+    from rag.drafting.lines import on_point, said, superseded_by
     from rag.evaluation.compare import compare_runs, format_comparison
-    from rag.evaluation.paths import allowed_roots, resolve_allowed, save_uploads
-    from rag.evaluation.registry import BASELINES, METRICS, Metric, baseline_values, case_keys, case_score_keys, shown
-    from rag.evaluation.report import validate_result, write_report
+    from rag.evaluation.paths import allowed_roots, resolve_allowed, run_files, save_uploads
+    from rag.evaluation.registry import (
+        BASELINES,
+        METRICS,
+        Metric,
+        baseline_values,
+        case_keys,
+        case_score_keys,
+        column_label,
+        shown,
+        why_missing,
+    )
+    from rag.evaluation.report import baseline_verdict, validate_result, write_report
     from rag.evaluation.runner import CorpusSpec, read_json, run_eval
-    from rag.ingest.uploads import UploadResult, ingest_uploads, read_upload_text
+    from rag.index.catalogue import DocumentQuery
+    from rag.ingest.uploads import Detected, UploadResult, detect_uploads, ingest_uploads, read_upload_text
     from rag.retrieval.query import check_search
     from rag.text.dates import human_date
+    from rag.text.holding import is_non_answer
     from rag.text.markdown import escape_markdown
-    from rag.text.markers import MARKER_RE
+    from rag.text.markers import MARKER_RE, cited_numbers
     from rag.text.shorten import shorten
     from rag.text.words import STOPWORDS
 
@@ -57,6 +70,7 @@ _LAZY = {
     "answer_text": "rag.drafting.backends.offline",
     "superseded_by": "rag.drafting.lines",
     "docx_bytes": "rag.drafting.export",
+    "export_name": "rag.drafting.export",
     "to_docx": "rag.drafting.export",
     "to_markdown": "rag.drafting.export",
     "warning_line": "rag.drafting.export",
@@ -69,11 +83,15 @@ _LAZY = {
     "compare_runs": "rag.evaluation.compare",
     "allowed_roots": "rag.evaluation.paths",
     "resolve_allowed": "rag.evaluation.paths",
+    "run_files": "rag.evaluation.paths",
     "save_uploads": "rag.evaluation.paths",
     "check_search": "rag.retrieval.query",
     "format_comparison": "rag.evaluation.compare",
     "validate_result": "rag.evaluation.report",
     "write_report": "rag.evaluation.report",
+    "baseline_verdict": "rag.evaluation.report",
+    "column_label": "rag.evaluation.registry",
+    "why_missing": "rag.evaluation.registry",
     "BASELINES": "rag.evaluation.registry",
     "METRICS": "rag.evaluation.registry",
     "Metric": "rag.evaluation.registry",
@@ -86,6 +104,15 @@ _LAZY = {
     "MARKER_RE": "rag.text.markers",
     "shorten": "rag.text.shorten",
     "STOPWORDS": "rag.text.words",
+    "DocumentQuery": "rag.index.catalogue",
+    "Detected": "rag.ingest.uploads",
+    "detect_uploads": "rag.ingest.uploads",
+    "cited_sentences": "rag.drafting.cited",
+    "on_point": "rag.drafting.lines",
+    "said": "rag.drafting.lines",
+    "without_to_ask": "rag.drafting.intake",
+    "is_non_answer": "rag.text.holding",
+    "cited_numbers": "rag.text.markers",
 }
 
 __all__ = [
@@ -93,24 +120,34 @@ __all__ = [
     "answer_text",
     "Assistant",
     "baseline_values",
+    "baseline_verdict",
     "BASELINES",
     "build_assistant",
     "case_keys",
     "case_score_keys",
     "check_search",
+    "cited_numbers",
+    "cited_sentences",
+    "column_label",
     "compare_runs",
     "ConfigError",
     "CorpusSpec",
+    "detect_uploads",
+    "Detected",
+    "DocumentQuery",
     "docx_bytes",
     "escape_markdown",
+    "export_name",
     "format_comparison",
     "human_date",
     "ingest_uploads",
     "InputError",
+    "is_non_answer",
     "load_settings",
     "MARKER_RE",
     "Metric",
     "METRICS",
+    "on_point",
     "parse_request",
     "parse_request_file",
     "read_json",
@@ -118,6 +155,8 @@ __all__ = [
     "recheck",
     "resolve_allowed",
     "run_eval",
+    "run_files",
+    "said",
     "save_uploads",
     "Settings",
     "shorten",
@@ -129,6 +168,8 @@ __all__ = [
     "UploadResult",
     "validate_result",
     "warning_line",
+    "why_missing",
+    "without_to_ask",
     "write_report",
     "YmatebError",
 ]

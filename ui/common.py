@@ -19,6 +19,15 @@ log = logging.getLogger("ymateb.app")
 
 CSS = """
 <style>
+/* Room for the work on a 1366x768 laptop: less empty header, section headings a size below the title. */
+[data-testid="stMainBlockContainer"] { padding-top: 2.75rem; padding-bottom: 3rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding-top: 0.25rem; }
+/* Captions and help text at 4.5:1 or better (Streamlit's own grey is 3.9:1 on white). */
+[data-testid="stCaptionContainer"] { color: #595959; opacity: 1; }
+/* An uploader in a narrow column states its limits in full rather than cutting them short. */
+[data-testid="stFileUploaderDropzoneInstructions"] * { white-space: normal !important; text-overflow: clip !important;
+  overflow: visible !important; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 1.35rem; padding-top: 0.5rem; padding-bottom: 0.25rem; }
 mark.ym-cited { background: #fff3a3; padding: 0.1em 0; border-radius: 2px; }
 mark.ym-term { background: #ffe58a; padding: 0 0.1em; border-radius: 2px; }
 mark.ym-warned { background: transparent; text-decoration: underline wavy #d97706; text-underline-offset: 3px; }
@@ -27,6 +36,10 @@ del.ym-del { background: #fde2e2; color: #9b1c1c; }
 ins.ym-ins { background: #def7e3; color: #14532d; text-decoration: none; }
 div.ym-doc { font-family: Georgia, 'Times New Roman', serif; line-height: 1.55; }
 div.ym-snippet { border-left: 3px solid #e5e7eb; padding-left: 0.75rem; margin-bottom: 0.75rem; }
+div.ym-scroll { overflow-y: auto; border: 1px solid #d1d5db; border-radius: 0.5rem; padding: 0.75rem 1rem;
+  margin-bottom: 1rem; }
+div.ym-scroll:focus-visible { outline: 2px solid #1d4ed8; outline-offset: 2px; }
+div.ym-plain { white-space: pre-wrap; }
 div.ym-letter { font-family: Georgia, 'Times New Roman', serif; line-height: 1.55; margin-bottom: 0.6rem; }
 </style>
 """
@@ -77,6 +90,30 @@ def date_field(container: object, label: str, key: str, help: str) -> None:
         persist_state="session",
         format="YYYY-MM-DD",
         help=help,
+    )
+
+
+CHOSEN = "chosen_precedents"  # session key: precedents an official sent to the Draft page
+
+
+def choose_precedent(doc_id: str, chunk_id: str | None = None) -> None:
+    """Send a passage (`chunk_id`) or a whole document (None) to the Draft page as a chosen
+    precedent, and go there. The Draft page lists st.session_state[CHOSEN], a list of
+    {"doc_id": ..., "chunk_id": ... | None}, and drafts from those first."""
+    chosen = st.session_state.setdefault(CHOSEN, [])
+    entry = {"doc_id": doc_id, "chunk_id": chunk_id}
+    if entry not in chosen:
+        chosen.append(entry)
+    st.switch_page("views/draft.py")
+
+
+def scroll_box(markup: str, label: str, height: str, kind: str = "") -> None:
+    """Trusted markup in a box of its own that scrolls (`height`, any CSS length), focusable and named
+    `label` (escaped here) so a keyboard or screen-reader user can reach and scroll it too, which a
+    Streamlit st.container(height=...) cannot be. `kind`: CSS classes to add."""
+    html(
+        f'<div class="ym-scroll {kind}" tabindex="0" role="region" aria-label="{escape_markdown(label)}" '
+        f'style="height: {height}">{markup}</div>'
     )
 
 

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 from typing import Any
 
 import streamlit as st
 
-from rag import docx_bytes, escape_markdown, parse_request, read_upload_text, recheck, to_markdown, warning_line
-from rag.types import REQUEST_KINDS, Citation, Draft
-from ui.common import assistant, date_field, html, reported, settings, upload_limit_mb
+from rag import (
+    cited_sentences,
+    docx_bytes,
+    escape_markdown,
+    export_name,
+    parse_request,
+    read_upload_text,
+    recheck,
+    to_markdown,
+    warning_line,
+)
+from rag.types import REQUEST_KINDS, Citation, Draft, Passage
+from ui.common import CHOSEN, assistant, date_field, html, reported, scroll_box, settings, upload_limit_mb
 from ui.downloads import deferred, latest
 from ui.support import (
-    citation_label,
-    download_name,
+    citation_labels,
+    date_given,
     draft_blocks,
-    highlight_span,
+    highlight_cited,
     human_date,
     paragraph_html,
     parsed_names,
+    passage_html,
+    ref_label,
     request_fields,
     request_overrides,
+    short_title,
     stream_markdown,
 )
 
@@ -36,28 +51,105 @@ PLACEHOLDER = (
 )
 
 
+EMPTY = "There is nothing to reply to yet: paste the petition, question or letter into the box (or upload it) first."
+PAGE_CSS = """<style>
+.st-key-ym-scripts { display: none; }
+.st-key-ym-reply { scroll-margin-top: 4rem; }
+span.ym-cite[data-cite] { cursor: pointer; text-decoration: underline dotted; text-underline-offset: 2px; }
+span.ym-cite[data-cite]:hover, span.ym-cite[data-cite]:focus { background: #dbeafe; border-radius: 2px; }
+span.ym-passage { background: #f3f4f6; box-shadow: inset 3px 0 0 #d1d5db; }
+mark.ym-cited { background: #fde047; font-weight: 600; }
+/* Citation pills wrap rather than cut a reference or title short on a 1366-wide screen. */
+.st-key-cite_choice [role="radio"] { height: auto; max-width: 100%; text-align: left; }
+.st-key-cite_choice [role="radio"] * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
+</style>"""
+# Clicking a [n] marker in the draft (or Enter / Space on it) selects citation n in the Sources panel:
+# the pill is clicked as a person would, so Streamlit reruns with the session as it is.
+CITE_SCRIPT = """<script>
+(() => {
+  if (window.ymCiteInstalled) return;
+  window.ymCiteInstalled = true;
+  const pick = (marker) => {
+    const pills = [...document.querySelectorAll('.st-key-cite_choice [role="radio"]')];
+    const pill = pills.find((b) => b.innerText.trim().startsWith(`[${marker.dataset.cite}]`));
+    if (pill && pill.getAttribute("aria-checked") !== "true") pill.click();
+  };
+  const marker = (e) => e.target.closest && e.target.closest(".ym-cite[data-cite]");
+  document.addEventListener("click", (e) => { const m = marker(e); if (m) { e.preventDefault(); pick(m); } });
+  document.addEventListener("keydown", (e) => {
+    const m = marker(e);
+    if (m && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); pick(m); }
+  });
+})();
+</script>"""
+# Bring an element into view once it is drawn: SELECTOR, then (in its own scroll box) the mark in it.
+SHOW_SCRIPT = """<script>
+(() => {
+  let tries = 0;
+  const go = () => {
+    const target = document.querySelector(SELECTOR);
+    if (!target) { if (tries++ < 50) setTimeout(go, 100); return; }
+    let box = target.parentElement;
+    while (box && box !== document.body) {
+      const style = getComputedStyle(box).overflowY;
+      if (box.scrollHeight > box.clientHeight + 1 && (style === "auto" || style === "scroll")) break;
+      box = box.parentElement;
+    }
+    if (INNER && box && box !== document.body) {
+      box.scrollIntoView({ block: "nearest" });  // the whole box in the window, if it fits
+      const r = target.getBoundingClientRect(), b = box.getBoundingClientRect();
+      box.scrollTop += r.top - b.top - Math.max(0, (b.height - r.height) / 2);
+    }
+    target.scrollIntoView({ block: INNER ? "nearest" : "start" });
+  };
+  go();
+})();
+</script>"""
+
+
 def render() -> None:
+    html(PAGE_CSS)
     st.title("Draft a reply")
     st.caption(
         "Every substantive sentence of the draft cites the past ministerial reply it rests on. "
-        "Choose a citation to see the passage in its source."
+        "Choose a citation, or click a [n] in the draft, to see the sentence it rests on in its source."
     )
     incoming, details = st.columns([3, 2], gap="large")
     with incoming:
-        _incoming()
-    with details:
+        _upload()
+    with details:  # before the button: a click drafts with the details detected from the text it sends
         _details()
+    with incoming:
+        _paste_and_draft()
     current = st.session_state.get("draft")
     if isinstance(current, Draft):
         st.divider()
         _show(current)
+    with st.container(key="ym-scripts"):
+        st.html(CITE_SCRIPT, unsafe_allow_javascript=True)
+        for selector, inner, nonce in st.session_state.pop("ym_show", []):
+            _show_script(selector, inner, nonce)
+
+
+def _show_script(selector: str, inner: bool, nonce: int) -> None:
+    """Scroll `selector` (a trusted CSS selector) into view once drawn; `inner`: centred in its box.
+    The nonce makes each request a new element, so the browser runs it even if one just like it ran."""
+    script = SHOW_SCRIPT.replace("SELECTOR", json.dumps(selector)).replace("INNER", "true" if inner else "false")
+    st.html(f"{script}<!-- {nonce} -->", unsafe_allow_javascript=True)
+
+
+def _bring_into_view(selector: str, inner: bool = False) -> None:
+    """After this run, scroll `selector` into view (once)."""
+    nonce = st.session_state["ym_nonce"] = int(st.session_state.get("ym_nonce") or 0) + 1
+    st.session_state.setdefault("ym_show", []).append((selector, inner, nonce))
 
 
 # ---------------------------------------------------------------------------- input
 
 
-def _incoming() -> None:
-    st.subheader("Incoming item")
+def _upload() -> None:
+    st.header("Incoming item")
     uploaded = st.file_uploader(
         "Upload the petition, question or letter",
         type=["txt", "md", "pdf", "docx"],
@@ -71,7 +163,62 @@ def _incoming() -> None:
             st.session_state["draft_text"] = read_upload_text(
                 uploaded.name, uploaded.getvalue(), settings().max_upload_mb
             )
-    st.text_area("…or paste its text", key="draft_text", persist_state="session", height=280, placeholder=PLACEHOLDER)
+
+
+def _paste_and_draft() -> None:
+    st.text_area("…or paste its text", key="draft_text", persist_state="session", height=220, placeholder=PLACEHOLDER)
+    # Never disabled: the first click after pasting (which also takes the text from the box) drafts.
+    if st.button("Draft reply", type="primary", icon=":material/edit_note:"):
+        text = st.session_state.get("draft_text") or ""
+        if text.strip():
+            _run_draft(text)
+        else:
+            st.warning(EMPTY, icon=":material/edit_note:")
+    _chosen_list()
+
+
+def _chosen_list() -> None:
+    """The precedents an official sent here from the Precedents page, each removable."""
+    entries = [e for e in st.session_state.get(CHOSEN) or [] if isinstance(e, dict) and e.get("doc_id")]
+    if not entries:
+        return
+    st.subheader("Chosen precedents")
+    st.caption(
+        "Drafted from first, ahead of what the search finds, but under the same checks: one that does not "
+        "address the request (or is a letter received, or dated on or after \u201cAs of\u201d) is not cited."
+    )
+    with reported():
+        passages = assistant().chosen_passages(entries)
+        for entry in entries:
+            row = st.container(horizontal=True, vertical_alignment="center", key=f"chosen_{_entry_key(entry)}")
+            row.markdown(escape_markdown(_chosen_label(entry, passages)))
+            row.button(
+                "Remove",
+                key=f"unchoose_{_entry_key(entry)}",
+                icon=":material/close:",
+                on_click=_unchoose,
+                args=(entry,),
+                help="Draft without this precedent (the search may still find it).",
+            )
+
+
+def _entry_key(entry: dict[str, Any]) -> str:
+    return hashlib.sha1(f"{entry.get('doc_id')}|{entry.get('chunk_id')}".encode()).hexdigest()[:12]
+
+
+def _chosen_label(entry: dict[str, Any], passages: list[Passage]) -> str:
+    mine = [p for p in passages if p.doc_id == entry["doc_id"]]
+    if not mine:
+        return f"{entry['doc_id']} \u2014 no longer in the index"
+    m = mine[0].meta
+    parts = [ref_label(m.get("ref"), entry["doc_id"]), short_title(m.get("title") or m.get("subject"), 60)]
+    parts.append(human_date(m.get("date")))
+    what = "one passage" if entry.get("chunk_id") else "whole document"
+    return " \u00b7 ".join(p for p in parts if p) + f" ({what})"
+
+
+def _unchoose(entry: dict[str, Any]) -> None:
+    st.session_state[CHOSEN] = [e for e in st.session_state.get(CHOSEN) or [] if e != entry]
 
 
 def _detect(text: str) -> None:
@@ -92,12 +239,15 @@ def _detect(text: str) -> None:
 
 
 def _details() -> None:
-    st.subheader("Detected details")
+    st.header("Detected details")
     text = st.session_state.get("draft_text") or ""
     if text.strip():
         _detect(text)
     st.caption("Detected from the text: correct anything that is wrong before drafting.")
-    read = st.session_state.get("parsed_names") if text.strip() else None
+    read = list(st.session_state.get("parsed_names") or []) if text.strip() else []
+    if "date" in read and date_given(_fields()):
+        read.remove("date")
+        st.caption("Date checked by you: the draft no longer flags it.")
     if read:
         st.caption(
             f"Read from the text \u2014 check: {', '.join(read)}. The text is untrusted; nothing here is verified."
@@ -157,8 +307,6 @@ def _details() -> None:
         "field_as_of",
         help="Draft only from precedents dated before this day (leave empty to use everything).",
     )
-    if st.button("Draft reply", type="primary", icon=":material/edit_note:", disabled=not text.strip()):
-        _run_draft(text)
 
 
 def _outcome(result: Draft) -> str:
@@ -174,9 +322,15 @@ def _backend_name(name: str) -> str:
     return "Offline (no network)" if name == "offline" else f"OpenAI-compatible ({settings().llm_model})"
 
 
-def _run_draft(text: str) -> None:
+def _fields() -> dict[str, Any]:
+    """The detected-details fields as the official left them, with the date read from the text."""
     fields: dict[str, Any] = {k: st.session_state.get(f"field_{k}") for k in FIELD_KEYS}
     fields["parsed_date"] = st.session_state.get("parsed_date")
+    return fields
+
+
+def _run_draft(text: str) -> None:
+    fields = _fields()
     backend = st.session_state.get("field_backend") or "offline"
     with reported():
         request = parse_request(text, **request_overrides(fields, st.session_state.get("field_as_of")))
@@ -188,12 +342,19 @@ def _run_draft(text: str) -> None:
                 tokens.append(token)
                 stream.markdown(stream_markdown(tokens))
 
-            result = assistant().draft(request, backend, on_token=on_token if backend == "openai" else None)
+            entries = list(st.session_state.get(CHOSEN) or [])
+            chosen = assistant().chosen_passages(entries) if entries else []
+            sink = on_token if backend == "openai" else None
+            result = assistant().draft(request, backend, on_token=sink, chosen=chosen)
             stream.empty()
             status.update(label=_outcome(result), state="complete", expanded=False)
         st.session_state["draft"] = result
+        st.session_state["draft_serial"] = _serial() + 1
+        st.session_state["cited_spans"] = {}
+        st.session_state["draft_chosen"] = [(e, _chosen_label(e, chosen)) for e in entries]
         st.session_state["draft_edit"] = result.text
         st.session_state.pop("cite_choice", None)
+        _bring_into_view(".st-key-ym-reply")
 
 
 # ---------------------------------------------------------------------------- output
@@ -201,8 +362,9 @@ def _run_draft(text: str) -> None:
 
 def _show(draft: Draft) -> None:
     reply, sources = st.columns([3, 2], gap="large")
-    with reply:
-        st.subheader("Draft reply")
+    with reply, st.container(key="ym-reply"):
+        st.header("Draft reply")
+        _chosen_notes(draft)
         blocks, general = draft_blocks(draft.text, draft.warnings)
         for w in general:
             st.warning(escape_markdown(w.message), icon=":material/warning:")
@@ -215,7 +377,7 @@ def _show(draft: Draft) -> None:
                     note_col.warning(escape_markdown(w.message), icon=":material/warning:")
     with sources:
         _sources(draft)
-    st.subheader("Edit and download")
+    st.header("Edit and download")
     st.text_area(
         "Edit the draft",
         key="draft_edit",
@@ -231,21 +393,46 @@ def _show(draft: Draft) -> None:
     slot = latest("draft_export")
     slot.value = final  # what a download clicked now exports, once this run is over
     unchecked = "The edit could not be checked again, so it cannot be downloaded: see the message above."
+    row = st.container(horizontal=True, vertical_alignment="center")
+    keep = latest("draft_export_markers")  # read when a download is made, so a tick just made counts
     exports = [
-        ("Download .docx", docx_bytes, "docx", DOCX_MIME),
-        ("Download Markdown", to_markdown, "md", "text/markdown"),
+        ("Download .docx", lambda d: docx_bytes(d, markers=keep.value is not False), "docx", DOCX_MIME),
+        ("Download Markdown", lambda d: to_markdown(d, markers=keep.value is not False), "md", "text/markdown"),
     ]
-    for column, (label, export, ext, mime) in zip(st.columns([1, 1, 3]), exports):
-        column.download_button(
+    for label, export, ext, mime in exports:
+        row.download_button(
             label,
             deferred(slot, export),
-            file_name=download_name(draft, ext),
+            file_name=export_name(draft, ext),
             icon=":material/download:",
             on_click="ignore",
             mime=mime,
             disabled=final is None,
             help=unchecked if final is None else None,
+            width="content",
         )
+    keep.value = row.checkbox(
+        "Keep the [n] markers in the letter",
+        value=True,
+        key="draft_markers",
+        help="Untick to export the letter without its [n] markers; its sources are still listed at the end.",
+    )
+    if not keep.value:
+        st.caption("The downloads leave the [n] markers out of the letter; the sources stay listed at the end.")
+
+
+def _chosen_notes(draft: Draft) -> None:
+    """Which chosen precedents the draft does not cite, and why that can be."""
+    cited = {c.doc_id for c in draft.citations}
+    left_out = [label for entry, label in st.session_state.get("draft_chosen") or [] if entry["doc_id"] not in cited]
+    if not left_out:
+        return
+    st.info(
+        "Chosen but not cited: " + "; ".join(escape_markdown(label) for label in left_out) + ". The checks found "
+        "no part of the request it addresses, or it is a letter received, superseded by a later line or dated "
+        "on or after \u201cAs of\u201d, so it was not forced into the reply.",
+        icon=":material/info:",
+    )
 
 
 def _rechecked(draft: Draft, text: str) -> Draft | None:
@@ -279,7 +466,7 @@ def _edit_checks(draft: Draft, final: Draft) -> None:
 
 
 def _sources(draft: Draft) -> None:
-    st.subheader("Sources")
+    st.header("Sources")
     if draft.related:
         _related(draft)
         return
@@ -287,19 +474,20 @@ def _sources(draft: Draft) -> None:
         st.info("This draft cites no precedent.")
         return
     by_n = {c.n: c for c in draft.citations}
+    labels = citation_labels(draft.citations)
     choice = st.pills(
         "Citations",
         list(by_n),
         key="cite_choice",
         wrap=True,
         persist_state="session",
-        format_func=lambda n: escape_markdown(citation_label(by_n[n])),
-        help="Choose a citation to see the cited passage highlighted in its source document.",
+        format_func=lambda n: escape_markdown(labels[n]),
+        help="Choose a citation (or click a [n] in the draft) to see the sentence it rests on, in its source.",
     )
     if choice is None:
-        st.caption("Choose a citation above to see the passage it rests on.")
+        st.caption("Choose a citation above, or click a [n] in the draft, to see the sentence it rests on.")
         return
-    _cited(by_n[choice])
+    _cited(draft, by_n[choice])
 
 
 def _related(draft: Draft) -> None:
@@ -313,11 +501,11 @@ def _related(draft: Draft) -> None:
         r = p.to_result()
         label = " · ".join(str(x) for x in (r["ref"] or r["doc_id"], human_date(r["date"]), r["title"]) if x)
         with st.expander(escape_markdown(label)):
-            st.markdown(escape_markdown(p.text))
+            html(f'<div class="ym-doc">{passage_html(p.text)}</div>')
 
 
-def _cited(c: Citation) -> None:
-    facts = [c.ref or c.doc_id, human_date(c.date), c.author]
+def _cited(draft: Draft, c: Citation) -> None:
+    facts = [ref_label(c.ref, c.doc_id), human_date(c.date), c.author]
     st.markdown(f"**\\[{c.n}\\]** " + escape_markdown(" · ".join(f for f in facts if f)))
     if c.title:
         st.caption(escape_markdown(c.title))
@@ -327,5 +515,30 @@ def _cited(c: Citation) -> None:
         st.markdown(escape_markdown(c.quote))
         return
     whole = st.toggle("Show the whole document", key=f"whole_{c.n}", persist_state="session")
-    with st.container(height=460, border=True):
-        html(f'<div class="ym-doc">{highlight_span(doc.text, c.start, c.end, None if whole else CONTEXT_CHARS)}</div>')
+    sentences = _cited_spans(draft, c)
+    view = f"ym-view-{_serial()}-{c.n}-{int(whole)}"
+    st.caption(
+        "The sentence the draft rests on is marked; the rest of the cited passage is shaded."
+        if sentences
+        else "The cited passage is shaded."
+    )
+    body = highlight_cited(doc.text, (c.start, c.end), sentences, None if whole else CONTEXT_CHARS)
+    scroll_box(f'<div class="ym-doc {view}">{body}</div>', f"Citation [{c.n}] in its source", "460px", "ym-source")
+    if st.session_state.get("ym_viewed") != view:  # once per citation shown, not on every rerun
+        st.session_state["ym_viewed"] = view
+        target = f".{view} mark.ym-cited" if sentences else f".{view} span.ym-passage"
+        _bring_into_view(target, inner=True)
+
+
+def _serial() -> int:
+    return int(st.session_state.get("draft_serial") or 0)
+
+
+def _cited_spans(draft: Draft, c: Citation) -> list[tuple[int, int]]:
+    """The document offsets of the sentences citation [n] rests on, worked out once per draft."""
+    cache = st.session_state.setdefault("cited_spans", {})
+    key = (_serial(), c.n)
+    if key not in cache:
+        passage = Passage(c.doc_id, c.chunk_id, c.quote, c.start, c.end)
+        cache[key] = cited_sentences(draft.body, c.n, passage, assistant().embedder)
+    return list(cache[key])

@@ -1,7 +1,8 @@
 """Evaluation: back-test drafts against the real answers, view a run, compare two runs.
 
 Paths typed here are read only under the allowed folders (rag.evaluation.paths): evals/, seeds/,
-YMATEB_DATA_DIR and this session's uploads; anything else is uploaded through the page."""
+YMATEB_DATA_DIR and this session's uploads; anything else is uploaded through the page. A saved
+result is picked from the runs folders' files (rag.evaluation.paths.run_files), never typed."""
 
 from __future__ import annotations
 
@@ -10,30 +11,39 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from rag import (
     BASELINES,
+    METRICS,
     CorpusSpec,
     InputError,
     allowed_roots,
+    baseline_verdict,
     case_score_keys,
+    column_label,
     compare_runs,
     escape_markdown,
     read_json,
     resolve_allowed,
     run_eval,
+    run_files,
     save_uploads,
+    shown,
     validate_result,
+    why_missing,
     write_report,
 )
-from ui.common import ROOT, html, reported, settings, upload_limit_mb
-from ui.support import case_columns, case_rows, summary_rows, word_diff_html
+from ui.common import ROOT, reported, scroll_box, settings, upload_limit_mb
+from ui.support import case_columns, case_rows, summary_rows, text_html, word_diff_html
 
 DEFAULT_CASES = ROOT / "evals" / "cases" / "seeds.jsonl"
 DEFAULT_CORPUS = ROOT / "seeds"
 CORPUS_TYPES = ["txt", "md", "pdf", "docx", "html", "htm", "jsonl", "gz"]
-METRIC_FORMAT = st.column_config.NumberColumn(format="%.3f")
+SHARED = "shared data: "  # how run_files labels a file of the shared data folder
+NOT_SCORED = "n/a"  # a baseline this metric is not scored on
+NOT_MEASURED = "not measured"  # no case of the run had a value
 
 
 def render() -> None:
@@ -44,7 +54,7 @@ def render() -> None:
     )
     run_tab, load_tab = st.columns(2, gap="large")
     with run_tab:
-        _run_form()
+        status = _run_form()
     with load_tab:
         _load_form()
     runs: dict[str, dict[str, Any]] = st.session_state.get("eval_runs", {})
@@ -57,13 +67,21 @@ def render() -> None:
         _view(runs)
     with compare:
         _compare(runs)
+    if status is not None:  # kept running until the report is on the page
+        status.update(label=f"{status_label(runs)}: report drawn", state="complete", expanded=False)
+
+
+def status_label(runs: dict[str, dict[str, Any]]) -> str:
+    summary = runs[st.session_state["eval_view"]]["summary"]
+    return f"Done: {summary['n_cases']} case(s) in {summary['seconds']} s"
 
 
 # ---------------------------------------------------------------------------- getting runs
 
 
-def _run_form() -> None:
-    st.subheader("Run the suite")
+def _run_form() -> Any:
+    """The run form; after a run, its status box (still running while the report is drawn)."""
+    st.header("Run the suite")
     with st.form("eval_run"):
         st.text_input(
             "Cases file",
@@ -109,30 +127,38 @@ def _run_form() -> None:
             help="0 runs every case.",
         )
         go = st.form_submit_button("Run evaluation", type="primary", icon=":material/play_arrow:")
+    status = None
     if go:
         with reported():
-            _run()
+            status = _run()
+    return status
 
 
-def _run() -> None:
+def _run() -> Any:
     cases, corpus = _cases_file(), _corpus()
-    bar = st.progress(0.0, text="Indexing the corpus…")
+    status = st.status("Running the evaluation…", expanded=True)
+    bar = status.progress(0.0, text="Indexing the corpus…")
 
     def on_case(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Case {done} of {total}")
 
-    result = run_eval(
-        cases,
-        CorpusSpec((str(corpus),)),
-        settings(),
-        backend=st.session_state.get("eval_backend") or "offline",
-        limit=int(st.session_state.get("eval_limit") or 0) or None,
-        on_case=on_case,
-    )
-    bar.progress(1.0, text=f"Done: {result['summary']['n_cases']} case(s) in {result['summary']['seconds']} s")
-    _add_run(
-        f"run {len(st.session_state.get('eval_runs', {})) + 1} ({cases.name}, {result['summary']['backend']})", result
-    )
+    try:
+        result = run_eval(
+            cases,
+            CorpusSpec((str(corpus),)),
+            settings(),
+            backend=st.session_state.get("eval_backend") or "offline",
+            limit=int(st.session_state.get("eval_limit") or 0) or None,
+            on_case=on_case,
+        )
+    except BaseException:
+        status.update(label="The evaluation stopped", state="error")
+        raise
+    summary = result["summary"]
+    bar.progress(1.0, text=f"All {summary['n_cases']} case(s) drafted and scored")
+    status.update(label=f"Done: {summary['n_cases']} case(s) in {summary['seconds']} s. Drawing the report…")
+    _add_run(f"run {len(st.session_state.get('eval_runs', {})) + 1} ({cases.name}, {summary['backend']})", result)
+    return status
 
 
 def _cases_file() -> Path:
@@ -170,7 +196,7 @@ def _saved(kind: str, files: list[Any]) -> list[Path]:
 
 
 def _load_form() -> None:
-    st.subheader("Open a result file")
+    st.header("Open a result file")
     uploaded = st.file_uploader(
         "Result JSON",
         type=["json"],
@@ -182,20 +208,28 @@ def _load_form() -> None:
         st.session_state["eval_upload_id"] = uploaded.file_id
         with reported():
             _add_run(uploaded.name, _parse(uploaded.getvalue(), uploaded.name))
+    saved = run_files(ROOT, settings())
     with st.form("eval_open"):
-        st.text_input(
-            "…or its path",
-            key="eval_path",
-            persist_state="session",
-            placeholder="evals/reports/eval-result.json",
-            help="A path under evals/, seeds/ or the shared data folder (YMATEB_DATA_DIR); upload any other file.",
+        st.selectbox(
+            "…or a saved run",
+            list(saved),
+            index=None,
+            key="eval_saved",
+            placeholder="Choose a result file" if saved else "No saved runs yet",
+            disabled=not saved,
+            help="The result files in evals/reports/ (write one with `ymateb eval --json evals/reports/NAME.json`) "
+            "and in the shared data folder (YMATEB_DATA_DIR). Any other file: upload it above.",
         )
-        if st.form_submit_button("Open", icon=":material/folder_open:"):
+        if st.form_submit_button("Open", icon=":material/folder_open:", disabled=not saved):
             with reported():
-                path = _allowed(st.session_state.get("eval_path") or "")
-                if not path.is_file():
-                    raise InputError(f"No file at {path}.")
-                _add_run(path.name, _validated(_read(path), path.name))
+                chosen = st.session_state.get("eval_saved")
+                if not chosen:
+                    raise InputError("Choose a saved run to open, or upload a result file.")
+                path = run_files(ROOT, settings()).get(chosen)
+                if path is None:
+                    raise InputError(f"{chosen} is no longer in the runs folder: choose another or upload it.")
+                name = chosen.removeprefix(SHARED)
+                _add_run(name, _validated(_read(path), name))
 
 
 def _read(path: Path) -> Any:
@@ -246,24 +280,60 @@ def _view(runs: dict[str, dict[str, Any]]) -> None:
         icon=":material/download:",
     )
     _headline(summary)
-    baselines_png, distributions_png = _charts(name, result)
-    table, chart = st.columns(2, gap="large")
+    with st.spinner("Drawing the charts…"):
+        baselines_png, distributions_png = _charts(name, result)
+    table, chart = st.columns([3, 2], gap="large")
     with table:
         st.markdown("**Summary against both baselines**")
-        st.dataframe(
-            summary_rows(summary),
-            hide_index=True,
-            width="stretch",
-            column_config={c: METRIC_FORMAT for c in ("system", *(b.label for b in BASELINES))},
+        st.dataframe(summary_cells(summary), hide_index=True, width="stretch")
+        st.caption(
+            f"{NOT_SCORED}: the baseline is not scored on this metric (the oracle precedent is the earlier reply "
+            "with the best ROUGE-L, so it is compared on ROUGE-L alone; the other metrics score the system's own "
+            f"draft). {NOT_MEASURED}: no case in this run has a value"
+            + "".join(f"; {m.label}: {m.missing}" for m in shown(METRICS, summary) if summary.get(m.key) is None)
+            + "."
         )
-    chart.image(str(baselines_png), width="stretch")
+    chart.image(
+        str(baselines_png), width="stretch", alt="Bar chart: the system's scores beside the two baselines, per metric."
+    )
     st.markdown("**Per-case metric distributions**")
-    st.image(str(distributions_png), width="stretch")
-    st.markdown("**Cases** (click a column heading to sort)")
-    scores = set(case_score_keys()) | set(case_score_keys(optional=True))
-    metric_cols = {k: METRIC_FORMAT for k in case_columns(result["cases"]) if k in scores}
-    st.dataframe(case_rows(result["cases"]), hide_index=True, width="stretch", column_config=metric_cols)
+    st.image(
+        str(distributions_png),
+        width="stretch",
+        alt="Per-case distributions of each metric (the table below has the figures).",
+    )
+    _cases_table(result["cases"])
     _case_detail(result["cases"])
+
+
+def summary_cells(summary: dict[str, Any]) -> list[dict[str, str]]:
+    """The summary table as shown: each value in its metric's format, and in words where there is none."""
+    rows = []
+    for m, row in zip(shown(METRICS, summary), summary_rows(summary), strict=True):
+        cells = {
+            "metric": row["metric"],
+            "system": m.format(row["system"]) if row["system"] is not None else NOT_MEASURED,
+        }
+        for b in BASELINES:
+            value = row[b.label]
+            cells[b.label] = (
+                m.format(value) if value is not None else NOT_SCORED if b.name not in m.baselines else NOT_MEASURED
+            )
+        rows.append(cells)
+    return rows
+
+
+def _cases_table(cases: list[dict[str, Any]]) -> None:
+    st.markdown("**Cases** (click a column heading to sort)")
+    scores = set(case_score_keys()) | set(case_score_keys(optional=True)) | {"retrieval_rank"}
+    keys = [k for k in case_columns(cases) if k in scores]
+    frame = pd.DataFrame(case_rows(cases)).rename(columns={k: column_label(k) for k in keys})
+    labels = [column_label(k) for k in keys]
+    styled = frame.style.format(na_rep="n/a", precision=3, subset=labels)
+    st.dataframe(styled, hide_index=True, width="stretch")
+    empty = [k for k in keys if any(c.get(k) is None for c in cases)]
+    if empty:
+        st.caption("n/a: " + "; ".join(f"{column_label(k)}: {why_missing(k)}" for k in empty) + ".")
 
 
 def _headline(summary: dict[str, Any]) -> None:
@@ -288,8 +358,12 @@ def _headline(summary: dict[str, Any]) -> None:
     cols[4].metric(
         "Gap closed",
         _num(summary.get("gap_closed")),
-        help="Share of the ROUGE-L gap from the nearest precedent to the oracle that the system closes.",
+        help="Share of the ROUGE-L gap from the nearest precedent to the oracle that the system closes: 0 is as "
+        "close to the real answers as the nearest precedent, 1 as close as the best earlier reply, below 0 further.",
     )
+    verdict = baseline_verdict(summary)
+    if verdict:
+        st.warning(f"**Below the baseline.** {verdict}", icon=":material/trending_down:")
 
 
 def _num(value: Any) -> str:
@@ -312,6 +386,9 @@ def _charts(name: str, result: dict[str, Any]) -> list[Path]:
     return charts[key]
 
 
+CITATION_FIELDS = ("n", "ref", "date", "author", "quote")
+
+
 def _case_detail(cases: list[dict[str, Any]]) -> None:
     if not cases:
         return
@@ -324,16 +401,19 @@ def _case_detail(cases: list[dict[str, Any]]) -> None:
     real, drafted = st.columns(2, gap="large")
     with real:
         st.markdown("**Real answer**")
-        with st.container(height=360, border=True):
-            st.text(case.get("reference_answer", ""))
+        scroll_box(
+            f'<div class="ym-plain">{text_html(str(case.get("reference_answer", "")))}</div>', "Real answer", "360px"
+        )
     with drafted:
         st.markdown("**Draft**")
-        with st.container(height=360, border=True):
-            st.text(case.get("draft") or "(no draft)")
+        scroll_box(f'<div class="ym-plain">{text_html(str(case.get("draft") or "(no draft)"))}</div>', "Draft", "360px")
     if case.get("citations"):
         st.markdown("**Citations**")
         st.dataframe(
-            [{k: c.get(k) for k in ("n", "ref", "date", "author", "quote")} for c in case["citations"]],
+            [
+                {k: c.get(k) if c.get(k) is not None else "not given" for k in CITATION_FIELDS}
+                for c in case["citations"]
+            ],
             hide_index=True,
             width="stretch",
         )
@@ -344,8 +424,8 @@ def _case_detail(cases: list[dict[str, Any]]) -> None:
         "(<del class='ym-del'>only in the real answer</del> <ins class='ym-ins'>only in the draft</ins>)",
         unsafe_allow_html=True,
     )
-    with st.container(height=300, border=True):
-        html(f'<div class="ym-doc">{word_diff_html(case.get("reference_answer", ""), case.get("draft", ""))}</div>')
+    diff = word_diff_html(case.get("reference_answer", ""), case.get("draft", ""))
+    scroll_box(f'<div class="ym-doc">{diff}</div>', "Draft against the real answer, word by word", "300px")
 
 
 # ---------------------------------------------------------------------------- two runs
@@ -360,15 +440,41 @@ def _compare(runs: dict[str, dict[str, Any]]) -> None:
     a = a_col.selectbox("Run A (before)", names, index=len(names) - 2, key="eval_cmp_a")
     b = b_col.selectbox("Run B (after)", names, index=len(names) - 1, key="eval_cmp_b")
     cmp = compare_runs(runs[a], runs[b])
+    n_a, n_b, n = len(runs[a]["cases"]), len(runs[b]["cases"]), cmp["n_matched"]
+    if not n:
+        st.error(
+            f"Run A and run B share no case ({n_a} and {n_b} cases, none with the same id), so their scores cannot "
+            "be compared: the means would be over different questions. Compare two runs of the same cases file.",
+            icon=":material/block:",
+        )
+        return
+    if not cmp["same_cases"]:
+        st.warning(
+            f"**The runs hold different cases: run A has {n_a}, run B {n_b}, and they share {n}.** The means below "
+            f"are over those {n} shared case(s) only, worked out again from each case's scores, so they differ "
+            "from each run's own summary.",
+            icon=":material/warning:",
+        )
+    shown_rows = [
+        {"metric": r["label"], "run A": r["a"], "run B": r["b"], "change": r["delta"], "moved": _moved(r["better"])}
+        for r in cmp["metrics"]
+    ]
+    frame = pd.DataFrame(shown_rows)
     st.dataframe(
-        cmp["metrics"],
+        frame.style.format(na_rep="n/a", precision=3, subset=["run A", "run B", "change"]),
         hide_index=True,
         width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("a", "b", "delta")},
     )
     st.markdown(f"**{len(cmp['worse'])} of {cmp['n_matched']} matched case(s) got worse on ROUGE-L**")
     if cmp["worse"]:
         st.dataframe(cmp["worse"], hide_index=True, width="stretch")
     for side in ("a", "b"):
         if cmp[f"only_in_{side}"]:
-            st.caption(f"Only in run {side.upper()}: " + escape_markdown(", ".join(cmp[f"only_in_{side}"])))
+            st.caption(
+                f"Only in run {side.upper()} (left out of the means): "
+                + escape_markdown(", ".join(cmp[f"only_in_{side}"]))
+            )
+
+
+def _moved(better: bool | None) -> str:
+    return "" if better is None else "better" if better else "worse"

@@ -1,6 +1,8 @@
 """Plain-Python helpers behind the Streamlit pages: nothing here imports streamlit.
 
 highlight_span / highlight_spans / highlight_terms   document text as escaped HTML with <mark>s
+strip_markdown, highlight_cited                       a cited sentence inside its passage, Markdown
+                                                      syntax (headings, bold, list markers) taken out
 paragraph_html, draft_blocks                          a draft laid out with its [n] markers and
                                                       the warnings beside the sentence they concern
 group_by_document, timeline_rows                      search results by document and by date
@@ -11,6 +13,7 @@ summary_rows, case_rows                               eval results as table rows
 from __future__ import annotations
 
 import difflib
+import html as html_lib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,15 +27,18 @@ from rag import (
     METRICS,
     STOPWORDS,
     Metric,
-    answer_text,
     baseline_values,
     case_keys,
+    cited_numbers,
     escape_markdown,
     human_date,
+    is_non_answer,
+    said,
     shorten,
     shown,
+    without_to_ask,
 )
-from rag.types import Draft, DraftRequest, DraftWarning, Passage
+from rag.types import DraftRequest, DraftWarning, Passage
 
 if TYPE_CHECKING:
     pass
@@ -57,7 +63,7 @@ def kind_label(kind: str | None) -> str:
 # ---------------------------------------------------------------------------- highlighting
 
 
-def _text_html(text: str) -> str:
+def text_html(text: str) -> str:
     """Escaped text that stays literal inside st.markdown: newlines as <br>, no Markdown, HTML or LaTeX."""
     return escape_markdown(text).replace("\n", "<br>")
 
@@ -71,31 +77,113 @@ def stream_markdown(tokens: Sequence[str]) -> str:
 _SHOWN_MARKER = re.compile(MARKER_RE.pattern.replace(r"\[", escape_markdown("[")).replace(r"\]", escape_markdown("]")))
 
 
+def merged(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The spans clipped to a text of `length`, sorted, overlapping ones joined, empty ones dropped."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted((max(0, s), min(length, e)) for s, e in spans):
+        if e <= s:
+            continue
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(e, out[-1][1]))
+        else:
+            out.append((s, e))
+    return out
+
+
 def highlight_spans(text: str, spans: Iterable[tuple[int, int]], context: int | None = None) -> str:
     """`text` as HTML with each (start, end) span in <mark>; with `context`, only that many characters
     either side of the spans are kept (cut at spaces, '…' where text was left out)."""
-    clean = sorted((max(0, s), min(len(text), e)) for s, e in spans if e > s and s < len(text))
-    merged: list[tuple[int, int]] = []
-    for s, e in clean:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-        else:
-            merged.append((s, e))
+    marks = merged(spans, len(text))
     lo, hi = 0, len(text)
-    if context is not None and merged:
-        lo = _cut_before(text, max(0, merged[0][0] - context))
-        hi = _cut_after(text, min(len(text), merged[-1][1] + context))
+    if context is not None and marks:
+        lo = _cut_before(text, max(0, marks[0][0] - context))
+        hi = _cut_after(text, min(len(text), marks[-1][1] + context))
     out, pos = ["…" if lo > 0 else ""], lo
-    for s, e in merged:
-        out += [_text_html(text[pos:s]), '<mark class="ym-cited">', _text_html(text[s:e]), "</mark>"]
+    for s, e in marks:
+        out += [text_html(text[pos:s]), '<mark class="ym-cited">', text_html(text[s:e]), "</mark>"]
         pos = e
-    out += [_text_html(text[pos:hi]), "…" if hi < len(text) else ""]
+    out += [text_html(text[pos:hi]), "…" if hi < len(text) else ""]
     return "".join(out)
 
 
 def highlight_span(text: str, start: int, end: int, context: int | None = None) -> str:
     """One span highlighted: the cited passage inside its source document."""
     return highlight_spans(text, [(start, end)], context)
+
+
+# Markdown syntax an untrusted passage may hold (UK answers converted from HTML do): a heading's
+# '#'s, a list item's marker, '**' / '__' around bold text, a link's brackets and address.
+_MARKDOWN = re.compile(
+    r"(?m)^[ \t]{0,3}(?P<heading>#{1,6}[ \t]+)"
+    r"|^[ \t]*(?P<bullet>[-*+][ \t]+)"
+    r"|(?P<bold>\*\*|__)(?=\S)(?P<boldtext>.+?)(?<=\S)(?P=bold)"
+    r"|\[(?P<linktext>[^\]\n]+)\]\((?P<url>[^)\s]+)\)"
+)
+
+
+def strip_markdown(text: str) -> tuple[str, list[int]]:
+    """`text` without Markdown syntax (headings, list markers as '• ', bold, links as their text),
+    and where each offset of `text` (0..len) lands in the result, to carry highlight spans over."""
+    pieces: list[str] = []
+    at: list[int] = []
+    size = 0  # length of the result so far
+
+    def keep(lo: int, hi: int) -> None:
+        nonlocal size
+        at.extend(range(size, size + hi - lo))
+        pieces.append(text[lo:hi])
+        size += hi - lo
+
+    def drop(lo: int, hi: int, replacement: str = "") -> None:
+        nonlocal size
+        at.extend([size] * (hi - lo))
+        pieces.append(replacement)
+        size += len(replacement)
+
+    pos = 0
+    for m in _MARKDOWN.finditer(text):
+        keep(pos, m.start())
+        if m.group("heading"):
+            drop(m.start(), m.end())
+        elif m.group("bullet"):
+            drop(m.start(), m.end(), "\u2022 ")
+        else:
+            inner = "boldtext" if m.group("bold") else "linktext"
+            drop(m.start(), m.start(inner))
+            keep(m.start(inner), m.end(inner))
+            drop(m.end(inner), m.end())
+        pos = m.end()
+    keep(pos, len(text))
+    at.append(size)
+    return "".join(pieces), at
+
+
+def passage_html(text: str) -> str:
+    """An untrusted passage as escaped HTML, its Markdown syntax taken out."""
+    return text_html(strip_markdown(text)[0])
+
+
+def highlight_cited(
+    text: str, passage: tuple[int, int], sentences: Sequence[tuple[int, int]], context: int | None = None
+) -> str:
+    """A document as HTML, Markdown syntax taken out: the cited passage lightly marked
+    (<span class="ym-passage">), the sentences cited in it strongly (<mark class="ym-cited">); with
+    `context`, only that many characters either side of the passage are kept."""
+    clean, at = strip_markdown(text)
+    ps, pe = at[max(0, min(passage[0], len(text)))], at[max(0, min(passage[1], len(text)))]
+    mapped = ((at[max(ps, min(s, len(text)))], at[max(0, min(e, len(text)))]) for s, e in sentences)
+    marks = merged(((max(s, ps), min(e, pe)) for s, e in mapped), len(clean))
+    lo, hi = 0, len(clean)
+    if context is not None:
+        lo = _cut_before(clean, max(0, ps - context))
+        hi = _cut_after(clean, min(len(clean), pe + context))
+    out = ["\u2026" if lo > 0 else "", text_html(clean[lo:ps]), '<span class="ym-passage">']
+    pos = ps
+    for s, e in marks:
+        out += [text_html(clean[pos:s]), '<mark class="ym-cited">', text_html(clean[s:e]), "</mark>"]
+        pos = e
+    out += [text_html(clean[pos:pe]), "</span>", text_html(clean[pe:hi]), "\u2026" if hi < len(clean) else ""]
+    return "".join(out)
 
 
 def _cut_before(text: str, pos: int) -> int:
@@ -119,8 +207,9 @@ def query_terms(query: str) -> list[str]:
 
 
 def highlight_terms(text: str, query: str, limit: int | None = 400) -> str:
-    """A snippet of `text` (around the first query term, at most `limit` characters) with every
-    query word, or word starting with it, in <mark>."""
+    """A snippet of `text` (around the first query term, at most `limit` characters; all of it with
+    limit=None) with every query word, or word starting with it, in <mark>; Markdown syntax taken out."""
+    text = strip_markdown(text)[0]
     terms = query_terms(query)
     pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, terms)) + r")\w*", re.IGNORECASE) if terms else None
     lo, hi = 0, len(text)
@@ -130,7 +219,7 @@ def highlight_terms(text: str, query: str, limit: int | None = 400) -> str:
         hi = _cut_after(text, min(len(text), lo + limit))
     piece = text[lo:hi]
     spans = [(m.start(), m.end()) for m in pattern.finditer(piece)] if pattern else []
-    body = highlight_spans(piece, spans) if spans else _text_html(piece)
+    body = highlight_spans(piece, spans) if spans else text_html(piece)
     body = body.replace('class="ym-cited"', 'class="ym-term"')
     return ("…" if lo > 0 else "") + body + ("…" if hi < len(text) else "")
 
@@ -178,7 +267,17 @@ def paragraph_html(block: Block) -> str:
         if at >= 0:
             spans.append((at, at + len(w.sentence or "")))
     out = highlight_spans(text, spans).replace('<mark class="ym-cited">', '<mark class="ym-warned">')
-    return _SHOWN_MARKER.sub(lambda m: f'<span class="ym-cite">{m.group(0)}</span>', out)
+    return _SHOWN_MARKER.sub(_marker_html, out)
+
+
+def _marker_html(m: re.Match[str]) -> str:
+    """A [n] marker that shows its source when clicked (or Enter pressed on it): the Draft page's
+    script selects citation n (the first number of '[1, 3]') in the Sources panel."""
+    n = cited_numbers(html_lib.unescape(m.group(0)))[0]
+    return (
+        f'<span class="ym-cite" data-cite="{n}" role="button" tabindex="0" '
+        f'title="Show source {n} in the Sources panel">{m.group(0)}</span>'
+    )
 
 
 def request_fields(request: DraftRequest) -> dict[str, str]:
@@ -213,9 +312,8 @@ def parsed_names(request: DraftRequest) -> list[str]:
 
 
 def request_overrides(fields: dict[str, Any], as_of: date | None = None) -> dict[str, Any]:
-    """parse_request() keyword overrides from the (possibly corrected) fields. The date counts as
-    given by the user once it is ticked as checked or differs from the one read from the text
-    (`parsed_date`); until then it stays 'read from the text' and the draft says so."""
+    """parse_request() keyword overrides from the (possibly corrected) fields; the date only once
+    `date_given`."""
     kind = fields.get("kind") or None
     number = (fields.get("number") or "").strip() or None
     out: dict[str, Any] = {
@@ -229,23 +327,49 @@ def request_overrides(fields: dict[str, Any], as_of: date | None = None) -> dict
     }
     if kind == "letter":
         out["sender"] = out["member"]
-    given = fields.get("date")
-    if isinstance(given, date) and (fields.get("date_ok") or given.isoformat() != fields.get("parsed_date")):
-        out["letter_date"] = given.isoformat()
+    if date_given(fields):
+        out["letter_date"] = fields["date"].isoformat()
     return {k: v for k, v in out.items() if v is not None}
 
 
+def date_given(fields: dict[str, Any]) -> bool:
+    """Whether the item's date counts as given by the user: ticked as checked, or changed from the
+    one read from the text (`parsed_date`). Until then the draft flags it as read from the text."""
+    given = fields.get("date")
+    return isinstance(given, date) and bool(fields.get("date_ok") or given.isoformat() != fields.get("parsed_date"))
+
+
+def ref_label(ref: str | None, doc_id: str) -> str:
+    """A precedent's reference as officials say it: a bare number is a UK question's UIN ('WQ 12345');
+    with no reference, the document id."""
+    ref = (ref or "").strip()
+    return f"WQ {ref}" if ref.isdigit() else ref or doc_id
+
+
+def short_title(title: str | None, limit: int = 38) -> str:
+    """A title (or a question, without its 'To ask the ...,' opening) on one line, cut short."""
+    plain = without_to_ask(" ".join((title or "").split())).strip()
+    return shorten(plain[:1].upper() + plain[1:], limit)
+
+
 def citation_label(c: Any) -> str:
-    """'[2] P-06-1199 · 23 September 2021'."""
-    parts = [p for p in (c.ref, human_date(c.date)) if p]
-    return f"[{c.n}] " + (" · ".join(parts) or c.doc_id)
+    """'[2] P-06-1199 · Place Cardiff Children's Services… · 23 September 2021'."""
+    parts = [ref_label(c.ref, c.doc_id), short_title(c.title), human_date(c.date)]
+    return f"[{c.n}] " + " · ".join(p for p in parts if p)
 
 
-def download_name(draft: Draft, suffix: str) -> str:
-    req = draft.request
-    ref = (req.petition_number or req.wq_number) if req else None
-    stem = re.sub(r"[^A-Za-z0-9-]+", "-", ref or draft.kind).strip("-") or "reply"
-    return f"draft-{stem}.{suffix}"
+def citation_labels(citations: Sequence[Any]) -> dict[int, str]:
+    """Each citation's label by n; citations that would read alike (passages of one document) are
+    told apart by where they are in it ('passage 1 of 2', in text order)."""
+    labels = {c.n: citation_label(c) for c in citations}
+    alike: dict[str, list[Any]] = {}
+    for c in citations:
+        alike.setdefault(labels[c.n].partition(" ")[2], []).append(c)
+    for group in alike.values():
+        if len(group) > 1:
+            for i, c in enumerate(sorted(group, key=lambda c: (c.start, c.n)), 1):
+                labels[c.n] += f" · passage {i} of {len(group)}"
+    return labels
 
 
 # ---------------------------------------------------------------------------- search results
@@ -286,45 +410,58 @@ def group_by_document(passages: Sequence[Passage]) -> list[DocGroup]:
 
 
 LINE_KINDS = ("petition_response", "written_question", "unknown")  # what Government said (not letters it got)
+LETTER = "letter received"
+LATEST, EARLIER, HOLDING = "latest line", "earlier line", "holding reply"
 
 
 def timeline_rows(
-    passages: Sequence[Passage], replaced: dict[str, Passage] | None = None, snippet_chars: int = 220
+    passages: Sequence[Passage],
+    replaced: dict[str, Passage] | None = None,
+    *,
+    on_point: set[str] | None = None,
+    answers: dict[str, str] | None = None,
+    snippet_chars: int = 220,
 ) -> list[dict[str, Any]]:
-    """One row per document found, oldest first: what was said on the query (the answer, not the
-    question it answered), when, and its standing: the latest line, superseded by a later one on the
-    same point (`replaced`: doc_id -> the passage replacing it), an earlier line, or a letter received."""
-    replaced = replaced or {}
+    """One row per document found, oldest first (undated last): what it said on the query (its reply,
+    not the question it answered: rag.drafting.lines.said, or `answers[doc_id]` when none of its
+    found passages reaches the reply), when, its rank in the search (1 = the best match) and its
+    standing: the latest line, superseded by a later one on the same point (`replaced`: doc_id -> the
+    passage replacing it), an earlier line, a holding reply, or a letter received. With `on_point`,
+    only those documents (the ones that answer the query) get a row; ranks still count them all."""
+    replaced, answers = replaced or {}, answers or {}
     rows = []
-    for g in group_by_document(passages):
-        m, best = g.meta, max(g.passages, key=lambda p: p.score)
+    for rank, g in enumerate(group_by_document(passages), start=1):
+        if on_point is not None and g.doc_id not in on_point:
+            continue
+        m = g.meta
+        text = said(g.passages) or answers.get(g.doc_id, "") or g.passages[0].text
         rows.append(
             {
                 "date": str(m.get("date") or ""),
                 "ref": str(m.get("ref") or g.doc_id),
                 "kind": kind_label(m.get("kind")),
-                "line": _standing(g.doc_id, m, replaced),
+                "line": _standing(g.doc_id, m, text, replaced),
+                "rank": rank,
                 "author": str(m.get("author") or m.get("author_role") or ""),
                 "title": g.title,
-                "said": shorten(answer_text(best)[0].strip() or best.text, snippet_chars, " …"),
-                "relevance": round(g.score, 4),
+                "said": shorten(" ".join(text.split()), snippet_chars, " …"),
                 "doc_id": g.doc_id,
             }
         )
     dated = sorted((r for r in rows if r["date"]), key=lambda r: (r["date"], r["ref"]))
-    lines = [r for r in dated if r["line"] == "earlier line"]
+    lines = [r for r in dated if r["line"] == EARLIER]
     if lines:
-        lines[-1]["line"] = "latest line"
+        lines[-1]["line"] = LATEST
     return dated + [r for r in rows if not r["date"]]
 
 
-def _standing(doc_id: str, meta: dict[str, Any], replaced: dict[str, Passage]) -> str:
+def _standing(doc_id: str, meta: dict[str, Any], text: str, replaced: dict[str, Passage]) -> str:
     if meta.get("kind") not in LINE_KINDS:
-        return "letter received"
+        return LETTER
     if doc_id in replaced:
         later = replaced[doc_id].meta
         return f"superseded by {later.get('ref') or replaced[doc_id].doc_id} ({human_date(later.get('date'))})"
-    return "earlier line"
+    return HOLDING if is_non_answer(text) else EARLIER
 
 
 # ---------------------------------------------------------------------------- diff
@@ -337,12 +474,12 @@ def word_diff_html(old: str, new: str) -> str:
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            out.append(_text_html(" ".join(a[i1:i2])))
+            out.append(text_html(" ".join(a[i1:i2])))
             continue
         if i2 > i1:
-            out.append(f'<del class="ym-del">{_text_html(" ".join(a[i1:i2]))}</del>')
+            out.append(f'<del class="ym-del">{text_html(" ".join(a[i1:i2]))}</del>')
         if j2 > j1:
-            out.append(f'<ins class="ym-ins">{_text_html(" ".join(b[j1:j2]))}</ins>')
+            out.append(f'<ins class="ym-ins">{text_html(" ".join(b[j1:j2]))}</ins>')
     return " ".join(out)
 
 

@@ -1,6 +1,8 @@
 """The current lines: which of the found passages a draft may rest on.
 
     current_lines(passages, embedder) -> (passages, [DraftWarning])
+    on_point(query, passages, embedder, term_counts) -> doc_ids that answer the query
+    said(chunks) -> what a document said: its reply, not the question it answered
 
 1. Non-answers go: a passage whose answer is only a holding line or only a cross-reference
    (rag.text.holding) has nothing to draft from.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rag.drafting.answerability import TermCounts, assess
 from rag.drafting.backends.offline import answer_text, question_text
 from rag.drafting.intake import without_to_ask
 from rag.index.base import Embedder
@@ -40,6 +43,36 @@ def current_lines(
     later = superseded_by(answers, embedder, threshold)
     kept = [p for p in answers if p.doc_id not in later]
     return kept, [_warning(first, later[first.doc_id]) for first in firsts(answers) if first.doc_id in later]
+
+
+def on_point(query: str, passages: list[Passage], embedder: Embedder, term_counts: TermCounts) -> set[str]:
+    """The documents among `passages` that answer `query`, by the rule the Draft page drafts on
+    (rag.drafting.answerability): the whole query, or one of its parts, scored against that
+    document's found passages reaches ANSWERABLE, with few of its key terms unknown to the corpus.
+    A search ranks whatever comes nearest; this says which of those are on the point at all."""
+    chunks: dict[str, list[Passage]] = {}
+    for p in passages:
+        chunks.setdefault(p.doc_id, []).append(p)
+    counted: dict[tuple[str, ...], tuple[dict[str, int], int]] = {}
+
+    def counts(terms: list[str]) -> tuple[dict[str, int], int]:  # the same terms for every document
+        key = tuple(terms)
+        if key not in counted:
+            counted[key] = term_counts(terms)
+        return counted[key]
+
+    embedder.embed([p.text for p in passages])  # one batch; assess() then finds them in the embedder's cache
+    return {doc for doc, found in chunks.items() if assess(query, found, embedder, counts).addressed}
+
+
+def said(chunks: list[Passage]) -> str:
+    """What a document said, from its chunks (best first): the reply part (answer_text, not the
+    question it answered) of the first chunk that reaches the reply; empty if none does."""
+    for p in chunks:
+        reply = answer_text(p)[0].strip()
+        if reply:
+            return reply
+    return ""
 
 
 def point_of(chunks: list[Passage]) -> str:

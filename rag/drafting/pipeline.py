@@ -7,7 +7,7 @@ citation check, the settings for the house format); it knows nothing of the Assi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from rag.drafting.answerability import assess, placeholder, topic
@@ -19,6 +19,8 @@ from rag.drafting.intake import search_query
 from rag.drafting.lines import current_lines, firsts
 from rag.errors import EmptyRequestError
 from rag.index.base import Embedder
+from rag.index.where import matches
+from rag.retrieval.filters import where
 from rag.settings import Settings
 from rag.text.dates import human_date
 from rag.text.shorten import shorten
@@ -47,15 +49,19 @@ def draft(
     exclude_doc_ids: Iterable[str] = (),
     on_token: TokenSink | None = None,
     k: int = PASSAGES,
+    chosen: Sequence[Passage] = (),
 ) -> Draft:
     """Draft a reply to `request` from the precedents dated before `request.as_of`: only the parts
-    of the ask they address (rag.drafting.answerability); nothing at all when they address none."""
+    of the ask they address (rag.drafting.answerability); nothing at all when they address none.
+    `chosen` passages (an official's picks) come first, ahead of the `k` found, under the same rules:
+    only Government's own lines dated before as-of, and cited only where they address the ask."""
     if not (request.ask or request.text).strip():
         raise EmptyRequestError("There is nothing to reply to: paste the petition, question or letter first.")
     query = request.ask or request.text
     filters = SearchFilters(kinds=DRAFT_FROM, as_of=request.as_of, exclude_doc_ids=set(exclude_doc_ids))
     # holding answers and cross-references are no line; of two on the same point, the later stands
-    found, superseded = current_lines(search(search_query(request), k, filters), embedder)
+    candidates = with_chosen(chosen, search(search_query(request), k, filters), filters)
+    found, superseded = current_lines(candidates, embedder)
     english = gloss(query) if request.language == "cy" else ""  # a Welsh ask is scored by its English gloss
     assessment = assess(english or query, found, embedder, lambda terms: term_counts(terms, filters))
     warnings = _language_warnings(request, backend) + _parsed_date_warnings(request)
@@ -90,6 +96,14 @@ def draft(
         assessment=assessment,
         related=related,
     )
+
+
+def with_chosen(chosen: Sequence[Passage], found: Sequence[Passage], filters: SearchFilters) -> list[Passage]:
+    """The chosen passages the filters allow (kind, as-of, exclusions), then the found ones not among them."""
+    clause = where(filters, lambda _: [])
+    picked = list({p.chunk_id: p for p in chosen if matches(p.meta, clause)}.values())
+    ids = {p.chunk_id for p in picked}
+    return picked + [p for p in found if p.chunk_id not in ids]
 
 
 def _no_precedent_warning(query: str, assessment: Assessment) -> DraftWarning:

@@ -50,6 +50,7 @@ class Metric:
     per_case: Callable[[Any], float] | None = None  # per-case field -> the value averaged (None: as is)
     answerable: bool = True  # averaged over the answerable cases (False: over the unanswerable ones)
     added_later: bool = False  # added after results were first saved: older result files lack it
+    missing: str = ""  # why a case may have no value of it, for people ("n/a" in a table)
 
     @property
     def optional(self) -> bool:
@@ -98,16 +99,62 @@ METRICS: tuple[Metric, ...] = (
         fmt=".1%",
         answerable=False,
         added_later=True,
+        missing="scored on unanswerable cases only",
     ),
-    Metric("rougeL_f1_drafted", "ROUGE-L drafted lines", "rougeL_f1_drafted", added_later=True),
-    Metric("judge_faithfulness", "Judge faithfulness", "judge_faithfulness", judge=True),
-    Metric("judge_coverage", "Judge coverage", "judge_coverage", judge=True),
+    Metric(
+        "rougeL_f1_drafted",
+        "ROUGE-L drafted lines",
+        "rougeL_f1_drafted",
+        added_later=True,
+        missing="no line was drafted (refused), or the real answer is a holding reply or a cross-reference",
+    ),
+    Metric("judge_faithfulness", "Judge faithfulness", "judge_faithfulness", judge=True, missing="not judged"),
+    Metric("judge_coverage", "Judge coverage", "judge_coverage", judge=True, missing="not judged"),
 )
 HEADLINE = METRICS[0]  # the metric "gap closed", the case ranking and "got worse" are measured on
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# Per-case fields that are not a metric's own score, as people call them
+FIELD_LABELS = {"retrieval_rank": "Rank of the best earlier reply"}
+FIELD_MISSING = {"retrieval_rank": "the best earlier reply was not retrieved, or there was none"}
+BASELINE_MISSING = "no earlier reply could serve as this baseline"
+
+
+def column_label(key: str, metrics: Iterable[Metric] = METRICS) -> str:
+    """People's name for a per-case field: "ROUGE-L F1", "ROUGE-L F1 (nearest precedent)" ..."""
+    for m in metrics:
+        if key == m.per_case_key and m.scored_per_case:
+            return m.label
+        for b in BASELINES:
+            if b.name in m.baselines and key == baseline_key(b, m):
+                return f"{m.label} ({b.label})"
+    return FIELD_LABELS.get(key, key)
+
+
+def why_missing(key: str, metrics: Iterable[Metric] = METRICS) -> str:
+    """Why a per-case field may hold no value (the reason shown for "n/a")."""
+    for m in metrics:
+        if key == m.per_case_key and m.scored_per_case:
+            return m.missing or "not measured for this case"
+        if any(b.name in m.baselines and key == baseline_key(b, m) for b in BASELINES):
+            return BASELINE_MISSING
+    return FIELD_MISSING.get(key, "not measured for this case")
+
+
+def summary_means(rows: Sequence[Mapping[str, Any]], metrics: Sequence[Metric] = METRICS) -> dict[str, Any]:
+    """The summary's numbers for these case results: each metric's mean (optional ones when the
+    cases have them), each baseline's means and the share of the gap closed."""
+    baselines = {
+        b.name: {m.key: m.summarise(rows, baseline_key(b, m)) for m in metrics if b.name in m.baselines}
+        for b in BASELINES
+    }
+    means = {m.key: m.summarise(rows) for m in shown(metrics, rows)}
+    gap = M.gap_closed(means.get(HEADLINE.key), *(baselines[b.name].get(HEADLINE.key) for b in BASELINES))
+    return {**means, "baselines": baselines, "gap_closed": round(gap, DIGITS) if gap is not None else None}
 
 
 def baseline_key(baseline: Baseline, metric: Metric) -> str:

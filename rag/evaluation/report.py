@@ -25,6 +25,7 @@ from rag.evaluation.registry import (
     baseline_key,
     baseline_values,
     case_score_keys,
+    column_label,
     shown,
 )
 from rag.text.markdown import escape_markdown
@@ -67,20 +68,22 @@ def _distributions_chart(cases: Sequence[dict[str, Any]], path: Path, metrics: S
     for ax, key in zip(axes, keys, strict=False):
         values = _values(cases, key)
         ax.hist(values, bins=[i / 10 for i in range(11)], color="#4477aa", edgecolor="white")
-        ax.set_title(f"{key} (n={len(values)})", fontsize=10)
+        ax.set_title(f"{column_label(key)} (n={len(values)})", fontsize=10)
         ax.set_xlim(0, 1)
     for ax in axes[len(keys) :]:
         ax.set_visible(False)
     _save(fig, path)
 
 
-def _baselines_chart(summary: dict[str, Any], path: Path, metrics: Sequence[Metric]) -> None:
+def baselines_figure(summary: dict[str, Any], metrics: Sequence[Metric] = METRICS) -> Any:
+    """The bar chart of the system against each baseline, one group per metric scored on a
+    baseline; each bar labelled with its value, the legend below the plot, clear of the labels."""
     from matplotlib.figure import Figure
 
     compared = [m for m in metrics if m.baselines]
     bars = {"system": [summary.get(m.key) for m in compared]}
     bars |= {b.label: [baseline_values(summary, m)[b.name] for m in compared] for b in BASELINES}
-    fig = Figure(figsize=(7, 4), layout="constrained")
+    fig = Figure(figsize=(7, 4.4), layout="constrained")
     ax = fig.subplots()
     width = 0.8 / len(bars)
     for i, (label, values) in enumerate(bars.items()):
@@ -88,13 +91,60 @@ def _baselines_chart(summary: dict[str, Any], path: Path, metrics: Sequence[Metr
         ys = [v if isinstance(v, int | float) else 0.0 for v in values]
         ax.bar(xs, ys, width, label=label)
         for x, v in zip(xs, values, strict=True):
-            if isinstance(v, int | float):
-                ax.annotate(_fmt(v), (x, v), ha="center", va="bottom")
+            shown_value = _fmt(v) if isinstance(v, int | float) else "n/a"
+            ax.annotate(
+                shown_value, (x, v if isinstance(v, int | float) else 0.0), ha="center", va="bottom", fontsize=9
+            )
     ax.set_xticks(range(len(compared)), [m.label for m in compared])
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.12)  # room above a bar of 1.0 for its label
+    ax.set_yticks([i / 5 for i in range(6)])
     ax.set_title("System against the precedent baselines (means)")
-    ax.legend(loc="upper right")
-    _save(fig, path)
+    fig.legend(loc="outside lower center", ncols=len(bars), frameon=False)
+    return fig
+
+
+def _baselines_chart(summary: dict[str, Any], path: Path, metrics: Sequence[Metric]) -> None:
+    _save(baselines_figure(summary, metrics), path)
+
+
+def baseline_verdict(summary: dict[str, Any], metrics: Sequence[Metric] = METRICS) -> str | None:
+    """In words, when the system scores below the nearest-precedent baseline: by how much and what
+    it means (None when it does not)."""
+    near = [
+        (m, summary.get(m.key), baseline_values(summary, m)[NEAREST.name])
+        for m in metrics
+        if NEAREST.name in m.baselines
+    ]
+    below = [(m, v, b) for m, v, b in near if _is_number(v) and _is_number(b) and v < b]
+    if not below:
+        return None
+    scores = " and ".join(f"{m.label} {m.format(v)} against {m.format(b)}" for m, v, b in below)
+    lines = [
+        f"The drafts score below the nearest-precedent baseline ({scores}): sending the nearest earlier "
+        "reply unchanged would have matched the real answers more closely than these drafts did."
+    ]
+    gap = _number(summary.get("gap_closed"))
+    if gap is not None and gap < 0:
+        lines.append(
+            f"Gap closed {gap:.3f} says the same: 0 would mean as close as the nearest precedent and 1 as close "
+            "as the best earlier reply (oracle); below 0 the drafts fall short of the nearest precedent, here by "
+            f"{-gap:.1f} times the distance between the two."
+        )
+    refused, drafted = _number(summary.get("refusal_rate")), _number(summary.get("rougeL_f1_drafted"))
+    if refused is not None and refused > 0 and drafted is not None:
+        lines.append(
+            f"{refused:.0%} of the answerable cases were refused (no line drafted), which pulls the means down; "
+            f"over the drafted lines alone ROUGE-L F1 is {drafted:.3f}."
+        )
+    return " ".join(lines)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if _is_number(value) else None
 
 
 # --------------------------------------------------------------------------- markdown
@@ -136,7 +186,8 @@ def _summary_section(summary: dict[str, Any], metrics: Sequence[Metric]) -> list
         f"**Gap closed** (ROUGE-L, nearest precedent → oracle): {_fmt(summary.get('gap_closed'))}",
         "",
     ]
-    return lines
+    verdict = baseline_verdict(summary, metrics)
+    return [*lines, f"**Below the baseline.** {verdict}", ""] if verdict else lines
 
 
 def _bucket_of(case: dict[str, Any], low: float | None, high: float | None) -> bool:

@@ -22,14 +22,11 @@ from rag.evaluation.cases import Case, eligible, load_cases
 from rag.evaluation.judge import LLMJudge
 from rag.evaluation.models import CaseResult, EvalResult, Summary
 from rag.evaluation.registry import (
-    BASELINES,
-    HEADLINE,
     METRICS,
     RETRIEVAL_K,
     Metric,
-    baseline_key,
     case_score_keys,
-    shown,
+    summary_means,
 )
 from rag.index.base import Embedder
 from rag.index.embedder import default_embedder
@@ -174,22 +171,8 @@ def summarise(
 ) -> Summary:
     """The mean of every metric (judge ones only when judged) and of each baseline's scores."""
     rows = [c.model_dump(exclude_unset=True) for c in cases]
-    baselines = {
-        b.name: {m.key: m.summarise(rows, baseline_key(b, m)) for m in metrics if b.name in m.baselines}
-        for b in BASELINES
-    }
-    means = {m.key: m.summarise(rows) for m in shown(metrics, rows)}
-    gap = M.gap_closed(means.get(HEADLINE.key), *(baselines[b.name].get(HEADLINE.key) for b in BASELINES))
-    return Summary.model_validate(
-        {
-            "n_cases": len(cases),
-            "backend": backend,
-            **means,
-            "baselines": baselines,
-            "gap_closed": round(gap, 4) if gap is not None else None,
-            "seconds": round(seconds, 2),
-        }
-    )
+    means = summary_means(rows, metrics)
+    return Summary.model_validate({"n_cases": len(cases), "backend": backend, **means, "seconds": round(seconds, 2)})
 
 
 def run_eval(

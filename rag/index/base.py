@@ -57,6 +57,11 @@ class Store(Protocol):
         """{doc_id: content_hash} of every complete document, or of those in `ids`."""
         ...
 
+    def doc_records(self, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """{doc_id: record metadata (`rag.index.records.doc_record`)} of every complete document, or
+        of those in `ids`."""
+        ...
+
     def get_chunks(self, ids: list[str], text: bool = True) -> dict[str, list[Any]]:
         """Those of these chunks the store holds, as {"ids", "documents", "metadatas"} in `ids` order
         (only "ids" filled when `text` is False)."""
@@ -87,6 +92,11 @@ class Store(Protocol):
         ...
 
     def remove(self, doc_id: str) -> bool: ...
+
+    def set_metadata(self, doc_id: str, fields: dict[str, Any]) -> bool:
+        """Set document-level metadata fields (a None value removes the field) on the document's
+        record, then on every one of its chunks; nothing is re-embedded. False if there is no record."""
+        ...
 
     def sweep_orphans(self, known: set[str], only: list[str] | None = None) -> int:
         """Delete chunks whose document has no complete record (leftovers of a crash): all of them,

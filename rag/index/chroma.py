@@ -158,16 +158,19 @@ class ChromaStore:
 
     def doc_states(self, ids: list[str] | None = None) -> dict[str, tuple[str, int]]:
         """{doc_id: (content_hash, chunk count)} of every complete document (or of those in `ids`)."""
-        out: dict[str, tuple[str, int]] = {}
+        return {
+            doc_id: (str(meta.get("content_hash", "")), int(meta.get("n_chunks", 0) or 0))
+            for doc_id, meta in self.doc_records(ids).items()
+        }
+
+    def doc_records(self, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """{doc_id: record metadata} of every complete document (or of those in `ids`)."""
         pages = (
             self._pages(self.docs, include=["metadatas"])
             if ids is None
             else self._by_ids(self.docs, ids, ["metadatas"])
         )
-        for page in pages:
-            for doc_id, meta in zip(page["ids"], page["metadatas"]):
-                out[doc_id] = (str(meta.get("content_hash", "")), int(meta.get("n_chunks", 0) or 0))
-        return out
+        return {doc_id: dict(meta) for page in pages for doc_id, meta in zip(page["ids"], page["metadatas"])}
 
     def doc_hashes(self, ids: list[str] | None = None) -> dict[str, str]:
         """{doc_id: content_hash} of every complete document (or of those in `ids`)."""
@@ -284,6 +287,22 @@ class ChromaStore:
                 return False
             self.docs.delete(ids=[doc_id])  # record first: a crash here leaves only orphan chunks ...
             self.chunks.delete(where={"doc_id": doc_id})  # ... which sweep_orphans() removes
+        return True
+
+    def set_metadata(self, doc_id: str, fields: dict[str, Any]) -> bool:
+        """Set (None: remove) document-level fields on the record, then on every chunk: Chroma's update
+        merges metadata and leaves the vectors as they are. A crash between the two is finished by
+        rag.index.precedents, which makes the chunks match the record."""
+        with self._failing(f"update {doc_id}"):
+            if not self.docs.get(ids=[doc_id], include=[])["ids"]:
+                return False
+            if not fields:
+                return True
+            self.docs.update(ids=[doc_id], metadatas=[fields])
+            chunk_ids = self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
+            for s in range(0, len(chunk_ids), PAGE):
+                part = chunk_ids[s : s + PAGE]
+                self.chunks.update(ids=part, metadatas=[dict(fields) for _ in part])
         return True
 
     def sweep_orphans(self, known: set[str], only: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from rag.index.base import DIM, chunk_vectors
-from rag.index.records import doc_record, document_from_record
+from rag.index.records import doc_record, document_from_record, updated
 from rag.index.where import matches
 from rag.text.words import content_words
 from rag.types import Chunk, Document
@@ -93,12 +93,13 @@ class MemoryStore:
         return self._generation
 
     def doc_states(self, ids: list[str] | None = None) -> dict[str, tuple[str, int]]:
+        records = self.doc_records(ids)
+        return {d: (str(meta.get("content_hash", "")), int(meta.get("n_chunks", 0))) for d, meta in records.items()}
+
+    def doc_records(self, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
         with self._lock:
             wanted = self._docs if ids is None else [i for i in dict.fromkeys(ids) if i in self._docs]
-            return {
-                d: (str(self._docs[d][1].get("content_hash", "")), int(self._docs[d][1].get("n_chunks", 0)))
-                for d in wanted
-            }
+            return {d: dict(self._docs[d][1]) for d in wanted}
 
     def doc_hashes(self, ids: list[str] | None = None) -> dict[str, str]:
         return {doc_id: state[0] for doc_id, state in self.doc_states(ids).items()}
@@ -178,6 +179,18 @@ class MemoryStore:
                 return False
             for cid in [cid for cid, (_, meta, _) in self._chunks.items() if meta.get("doc_id") == doc_id]:
                 del self._chunks[cid]
+        return True
+
+    def set_metadata(self, doc_id: str, fields: dict[str, Any]) -> bool:
+        """Record first, then every chunk (ChromaStore's order); None removes a field."""
+        with self._lock:
+            if doc_id not in self._docs:
+                return False
+            text, record = self._docs[doc_id]
+            self._docs[doc_id] = (text, _scalars(updated(record, fields)))
+            for cid, (chunk_text, meta, vec) in list(self._chunks.items()):
+                if meta.get("doc_id") == doc_id:
+                    self._chunks[cid] = (chunk_text, _scalars(updated(meta, fields)), vec)
         return True
 
     def sweep_orphans(self, known: set[str], only: list[str] | None = None) -> int:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,24 +56,32 @@ class ChunkRow:
 
 
 class LexicalIndex:
-    """BM25 (tantivy) over chunks, in `directory` (or in memory when None)."""
+    """BM25 (tantivy) over chunks, in `directory` (or in memory when None). `exclusive` is held
+    while the folder is made or replaced: the write lock every process on this machine shares,
+    so one process never deletes the folder another is making."""
 
-    def __init__(self, directory: Path | None) -> None:
+    def __init__(
+        self, directory: Path | None, exclusive: Callable[[], AbstractContextManager[Any]] = nullcontext
+    ) -> None:
         self.directory = directory
         self.schema = _schema()
-        self._index = self._open()
+        self._index = self._open(exclusive)
         self._counts: dict[str, int] = {}  # clause -> count, since the last reload or write
 
-    def _open(self) -> Any:
+    def _open(self, exclusive: Callable[[], AbstractContextManager[Any]]) -> Any:
         if self.directory is None:
             return tantivy.Index(self.schema)
         stamp = self.directory / "schema-version"
-        if self.directory.exists() and not _readable(stamp, SCHEMA_VERSION):
-            shutil.rmtree(self.directory)  # an older layout: derived data, rebuilt from the store
-        self.directory.mkdir(parents=True, exist_ok=True)
-        index = tantivy.Index(self.schema, path=str(self.directory), reuse=True)
-        stamp.write_text(SCHEMA_VERSION, encoding="utf-8")
-        return index
+        if _readable(stamp, SCHEMA_VERSION):
+            return tantivy.Index(self.schema, path=str(self.directory), reuse=True)
+        with exclusive():
+            if not _readable(stamp, SCHEMA_VERSION):  # looked at again: another process may have made it
+                if self.directory.exists():
+                    shutil.rmtree(self.directory)  # an older layout: derived data, rebuilt from the store
+                self.directory.mkdir(parents=True)
+            index = tantivy.Index(self.schema, path=str(self.directory), reuse=True)
+            stamp.write_text(SCHEMA_VERSION, encoding="utf-8")  # after the index: a stamp means it is whole
+            return index
 
     # -- reading ---------------------------------------------------------------------------
     def reload(self) -> None:

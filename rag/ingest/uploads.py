@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rag.errors import InputError
 from rag.ingest.files import load_file, size_problem
-from rag.types import IngestSummary
+from rag.types import Document, IngestSummary
 
 Ingest = Callable[[list[Path]], IngestSummary]  # Assistant.ingest, given the saved files
 
@@ -65,6 +65,50 @@ def ingest_uploads(
         if on_file:
             on_file(len(files), len(files), "")
     return results
+
+
+DETECTED_SHOWN = 20  # documents read back from the uploads for a person to check before adding
+
+
+@dataclass
+class Detected:
+    """What ingest will read from one upload: its documents (metadata as detected) or why none."""
+
+    name: str
+    documents: list[Document]
+    problem: str = ""
+    more: int = 0  # documents beyond those read back (a large .jsonl)
+
+
+def detect_uploads(files: Sequence[tuple[str, bytes]], max_mb: float, limit: int = DETECTED_SHOWN) -> list[Detected]:
+    """Read each upload as ingest will (same loader, same saved name, so the same document ids),
+    without writing anything: at most `limit` documents in all are kept, the rest only counted."""
+    from rag.ingest.sources import load_paths
+
+    out: list[Detected] = []
+    kept = 0
+    with tempfile.TemporaryDirectory(prefix="ymateb-upload-") as tmp:
+        for i, (name, data) in enumerate(files, 1):
+            try:
+                check_size(name, len(data), max_mb)
+            except InputError as exc:
+                out.append(Detected(name, [], str(exc)))
+                continue
+            folder = Path(tmp) / str(i)
+            folder.mkdir()
+            path = folder / safe_name(name)
+            path.write_bytes(data)
+            found = Detected(name, [])
+            for item in load_paths([path], max_mb):
+                if not isinstance(item, Document):
+                    found.problem = item.reason
+                elif kept < limit:
+                    found.documents.append(item)
+                    kept += 1
+                else:
+                    found.more += 1
+            out.append(found)
+    return out
 
 
 def _ingest_one(

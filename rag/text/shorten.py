@@ -19,7 +19,10 @@ def shorten(text: str, limit: int, placeholder: str = "…") -> str:
         return flat[: max(limit, 0)]
     # textwrap only needs the opening: nothing past limit + 1 can be kept (and this keeps it linear)
     short = textwrap.shorten(flat[: limit + 1], limit, placeholder=placeholder, break_on_hyphens=False)
-    kept = short[: len(short) - len(placeholder)] if short.endswith(placeholder) else ""
+    if short.endswith(placeholder):
+        kept = short[: len(short) - len(placeholder)]
+    else:  # the opening ended at a space and fitted whole: drop its last word to make room
+        kept = short.rsplit(" ", 1)[0] if " " in short else ""
     if not kept.strip():
         kept = flat[: limit - len(placeholder)]
     return kept.rstrip(" ,;:") + placeholder
