@@ -199,6 +199,7 @@ def draft_petition(page: Any, server: str) -> None:
     box.fill(PETITION)
     box.press("Control+Enter")
     expect(page.get_by_role("textbox", name="Number")).to_have_value("P-06-1199", timeout=30_000)
+    wait_idle(page)  # the run that read the number is over: a click mid-run can be lost under load
     page.get_by_role("button", name="Draft reply").click()
     page.get_by_text("Drafted with").wait_for()
 
