@@ -18,6 +18,7 @@ import pytest
 
 from rag.assistant import FRESHNESS_SECONDS, Assistant, build_assistant
 from rag.drafting.backends import Backend
+from rag.drafting.backends.scripted import ScriptedBackend
 from rag.index.embedder import MiniLMEmbedder, default_embedder
 from rag.index.fakes import HashEmbedder, MemoryStore
 from rag.settings import Settings
@@ -178,6 +179,20 @@ def fast_assistant_at(store: Path, embedder: HashEmbedder | None = None, **setti
 @pytest.fixture
 def fast_assistant(tmp_path: Path, hashed: HashEmbedder) -> Assistant:
     return fast_assistant_at(tmp_path / "store", hashed)
+
+
+@pytest.fixture
+def scripted() -> ScriptedBackend:
+    """A backend that replies what a test enqueues and records what it was sent."""
+    return ScriptedBackend()
+
+
+@pytest.fixture
+def scripted_seeded(tmp_path: Path, scripted: ScriptedBackend) -> Assistant:
+    """The five seeds (HashEmbedder, MemoryStore) drafting through the scripted backend."""
+    a = fast_build(Settings(store=tmp_path / "store"), backend=scripted)
+    assert a.ingest([SEEDS]).written == 5
+    return a
 
 
 @pytest.fixture

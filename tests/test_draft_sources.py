@@ -14,12 +14,10 @@ from rag.drafting.backends.scripted import ScriptedBackend
 from rag.drafting.cited import cited_sentences, sentence_spans
 from rag.drafting.intake import parse_request
 from rag.index.fakes import HashEmbedder
-from rag.settings import Settings
 from rag.types import Citation, DraftRequest, Passage
 from tests.conftest import WOMBAT_REPLY
 from ui import support as U
 
-from .conftest import SEEDS, fast_build
 from .test_drafting import ADSS, CARDIFF, DODDS, PETITION_TITLE, PFG, WQ85953, WQ_QUESTION
 
 PASSAGE = (
@@ -172,18 +170,6 @@ def test_a_marker_in_the_draft_names_the_citation_it_opens() -> None:
 
 
 # ---------------------------------------------------------------------------- chosen precedents
-
-
-@pytest.fixture
-def scripted() -> ScriptedBackend:
-    return ScriptedBackend()
-
-
-@pytest.fixture
-def scripted_seeded(tmp_path: Path, scripted: ScriptedBackend) -> Assistant:
-    a = fast_build(Settings(store=tmp_path / "store"), backend=scripted)
-    assert a.ingest([SEEDS]).written == 5
-    return a
 
 
 def test_chosen_passages_resolve_a_passage_or_a_whole_document(scripted_seeded: Assistant) -> None:

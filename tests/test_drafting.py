@@ -26,7 +26,7 @@ from rag.text.markers import cited_numbers, strip_markers
 from rag.text.sentences import is_substantive, split_sentences
 from rag.types import Draft, DraftRequest, Passage, SearchFilters
 
-from .conftest import SEEDS, fast_build
+from .conftest import fast_build
 
 CARDIFF = "000_13427d4b3c4b56d1"  # reply to petition P-06-1199
 DODDS = "001_ee2d74eb3e89c0bc"  # Jane Dodds MS asking for an independent review
@@ -89,15 +89,8 @@ def whole_answer_sentences(assistant: Assistant, doc_id: str) -> list[str]:
 
 @pytest.fixture
 def scripted() -> ScriptedBackend:
+    """The conftest's scripted backend, saying which language it drafts in."""
     return ScriptedBackend(language_note="The scripted backend drafts in English.")
-
-
-@pytest.fixture
-def scripted_seeded(tmp_path: Path, scripted: ScriptedBackend) -> Assistant:
-    """The five seeds (HashEmbedder, MemoryStore) drafting through the scripted backend."""
-    a = fast_build(Settings(store=tmp_path / "store"), backend=scripted)
-    assert a.ingest([SEEDS]).written == 5
-    return a
 
 
 def test_the_pipeline_sends_the_relevant_government_passages_dated_before_as_of(
