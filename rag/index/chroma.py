@@ -24,7 +24,7 @@ from rag.errors import StoreError, YmatebError
 from rag.index.base import DIM, Embedder, chunk_vectors
 from rag.index.embedder import default_embedder
 from rag.index.failures import cause_chain, disk_full, first_line, is_disk_full
-from rag.index.records import doc_record, document_from_record
+from rag.index.records import doc_record, document_from_record, record_state
 from rag.text.safe import redact_urls
 from rag.types import Chunk, Document
 
@@ -158,10 +158,7 @@ class ChromaStore:
 
     def doc_states(self, ids: list[str] | None = None) -> dict[str, tuple[str, int]]:
         """{doc_id: (content_hash, chunk count)} of every complete document (or of those in `ids`)."""
-        return {
-            doc_id: (str(meta.get("content_hash", "")), int(meta.get("n_chunks", 0) or 0))
-            for doc_id, meta in self.doc_records(ids).items()
-        }
+        return {doc_id: record_state(meta) for doc_id, meta in self.doc_records(ids).items()}
 
     def doc_records(self, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
         """{doc_id: record metadata} of every complete document (or of those in `ids`)."""

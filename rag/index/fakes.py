@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from rag.index.base import DIM, chunk_vectors
-from rag.index.records import doc_record, document_from_record, updated
+from rag.index.records import doc_record, document_from_record, record_state, updated
 from rag.index.where import matches
 from rag.text.words import content_words
 from rag.types import Chunk, Document
@@ -93,8 +93,7 @@ class MemoryStore:
         return self._generation
 
     def doc_states(self, ids: list[str] | None = None) -> dict[str, tuple[str, int]]:
-        records = self.doc_records(ids)
-        return {d: (str(meta.get("content_hash", "")), int(meta.get("n_chunks", 0))) for d, meta in records.items()}
+        return {d: record_state(meta) for d, meta in self.doc_records(ids).items()}
 
     def doc_records(self, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
         with self._lock:

@@ -41,7 +41,7 @@ from rag.index.base import Store
 from rag.index.catalogue import Catalogue, version_of
 from rag.index.failures import disk_full, first_line, is_disk_full
 from rag.index.lexical import ChunkRow, LexicalIndex
-from rag.index.records import chunk_drift, doc_record, updated
+from rag.index.records import chunk_drift, doc_record, record_state, updated
 from rag.types import Chunk, Document, chunk_id_for, chunk_version
 
 LOCK_WAIT_SECONDS = 600.0  # a writer waits this long for another's batch before giving up
@@ -197,16 +197,14 @@ class PrecedentIndex:
 
     # -- keeping the sides in step ---------------------------------------------------------
     def _resync(self, doc_ids: Iterable[str]) -> None:
-        """Make the BM25 side match the store's records for these documents. A record whose chunks
+        """Make the BM25 side and the catalogue match the store's records for these documents. A record whose chunks
         the store lacks is left out of search until an ingest redoes it."""
         ids = list(dict.fromkeys(doc_ids))
         for s in range(0, len(ids), RESYNC_DOCS):
             part = ids[s : s + RESYNC_DOCS]
             records = self.store.doc_records(part)
-            wanted = {
-                d: [chunk_id_for(d, str(r.get("content_hash", "")), i) for i in range(int(r.get("n_chunks", 0) or 0))]
-                for d, r in records.items()
-            }
+            states = {d: record_state(r) for d, r in records.items()}
+            wanted = {d: [chunk_id_for(d, h, i) for i in range(n)] for d, (h, n) in states.items()}
             page = self.store.get_chunks([cid for chunk_ids in wanted.values() for cid in chunk_ids])
             found = {c: ChunkRow(c, t, m) for c, t, m in zip(page["ids"], page["documents"], page["metadatas"])}
             put = {d: [found[c] for c in cids] for d, cids in wanted.items() if cids and all(c in found for c in cids)}
@@ -229,7 +227,7 @@ class PrecedentIndex:
         the catalogue into step; delete chunks without a record (embedded only: on a server they may
         be another machine's batch)."""
         records = self.store.doc_records()
-        states = {d: (str(r.get("content_hash", "")), int(r.get("n_chunks", 0) or 0)) for d, r in records.items()}
+        states = {d: record_state(r) for d, r in records.items()}
         held = self.lexical.versions()
         wrong = [
             d for d, (h, n) in states.items() if n > 0 and held.get(d) != (chunk_version(chunk_id_for(d, h, 0)), n)

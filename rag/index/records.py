@@ -36,6 +36,11 @@ def document_from_record(doc_id: str, text: str, meta: dict[str, Any]) -> Docume
     return Document(doc_id, text, dm, source=str(meta.get("source", "")), boilerplate=spans)  # type: ignore[arg-type]
 
 
+def record_state(meta: dict[str, Any]) -> tuple[str, int]:
+    """(content_hash, chunk count) of a document record: which chunk ids make it whole."""
+    return str(meta.get("content_hash", "")), int(meta.get("n_chunks", 0) or 0)
+
+
 RECORD_ONLY = ("content_hash", "n_chunks", "source", "boilerplate", "refs_json")  # on a record, not its chunks
 CHUNK_ONLY = ("start", "end", "chunk_index", "section")  # on each chunk (rag.ingest.chunking), not the record
 
