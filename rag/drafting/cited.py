@@ -16,7 +16,7 @@ import numpy as np
 from rag.drafting.citations import COSINE_WEIGHT, token_overlap
 from rag.index.base import Embedder
 from rag.text.markers import cited_numbers, strip_markers
-from rag.text.sentences import split_sentences
+from rag.text.sentences import split_sentences, squash
 from rag.types import Passage
 
 
@@ -33,10 +33,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
 def citing_sentences(body: str, n: int) -> list[str]:
     """The body's sentences that cite [n], without their markers."""
     return [strip_markers(s).strip() for s in split_sentences(body) if n in cited_numbers(s)]
@@ -45,8 +41,8 @@ def citing_sentences(body: str, n: int) -> list[str]:
 def _quoted(claim: str, candidates: list[str]) -> int | None:
     """The candidate the claim quotes, whitespace and case aside; else the longest candidate the
     claim quotes whole (a sentence the model lengthened) if it is most of the claim."""
-    mine = _squash(claim)
-    theirs = [_squash(t) for t in candidates]
+    mine = squash(claim).lower()
+    theirs = [squash(t).lower() for t in candidates]
     if not mine:
         return None
     for i, text in enumerate(theirs):

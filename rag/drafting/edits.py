@@ -21,17 +21,13 @@ from dataclasses import replace
 from rag.drafting.checks import MAX_AGE_MONTHS, check_body, reply_date
 from rag.drafting.citations import citations_for
 from rag.index.base import Embedder
-from rag.text.sentences import split_sentences
+from rag.text.sentences import split_sentences, squash
 from rag.types import Draft, DraftWarning
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 def frame_sentences(draft: Draft) -> set[str]:
     """The sentences (whitespace squashed) the house format put around the draft's body."""
-    frame = Counter(map(_squash, split_sentences(draft.text))) - Counter(map(_squash, split_sentences(draft.body)))
+    frame = Counter(map(squash, split_sentences(draft.text))) - Counter(map(squash, split_sentences(draft.body)))
     return set(frame)
 
 
@@ -44,7 +40,7 @@ def edited_body(draft: Draft, text: str) -> str:
             paragraphs.append([])
             continue
         sentences = split_sentences(line)
-        kept = [s for s in sentences if _squash(s) not in frame]
+        kept = [s for s in sentences if squash(s) not in frame]
         if kept:
             paragraphs[-1].append(line.strip() if len(kept) == len(sentences) else " ".join(kept))
     return "\n\n".join("\n".join(p) for p in paragraphs if p)

@@ -72,6 +72,12 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def squash(text: str) -> str:
+    """`text` with each run of whitespace as one space and none at the ends: the form in which two
+    sentences, one re-wrapped or edited, are compared."""
+    return " ".join(text.split())
+
+
 # ---------------------------------------------------------------------------- substantive?
 
 _COURTESY = re.compile(
