@@ -64,7 +64,7 @@ class Metric:
 
     def format(self, value: Any) -> str:
         """The value in this metric's format, or "—" when it is not a number."""
-        return f"{value:{self.fmt}}" if _is_number(value) else "—"
+        return f"{value:{self.fmt}}" if is_number(value) else "—"
 
     def summarise(self, cases: Sequence[Mapping[str, Any]], key: str | None = None) -> float | None:
         """The mean of this metric over `cases` (of per-case field `key`, default per_case_key)."""
@@ -114,7 +114,8 @@ METRICS: tuple[Metric, ...] = (
 HEADLINE = METRICS[0]  # the metric "gap closed", the case ranking and "got worse" are measured on
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A score or count (a bool is neither)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -26,6 +26,7 @@ from rag.evaluation.registry import (
     baseline_values,
     case_score_keys,
     column_label,
+    is_number,
     shown,
 )
 from rag.text.markdown import escape_markdown
@@ -115,7 +116,7 @@ def baseline_verdict(summary: dict[str, Any], metrics: Sequence[Metric] = METRIC
         for m in metrics
         if NEAREST.name in m.baselines
     ]
-    below = [(m, v, b) for m, v, b in near if _is_number(v) and _is_number(b) and v < b]
+    below = [(m, v, b) for m, v, b in near if is_number(v) and is_number(b) and v < b]
     if not below:
         return None
     scores = " and ".join(f"{m.label} {m.format(v)} against {m.format(b)}" for m, v, b in below)
@@ -139,12 +140,8 @@ def baseline_verdict(summary: dict[str, Any], metrics: Sequence[Metric] = METRIC
     return " ".join(lines)
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _number(value: Any) -> float | None:
-    return float(value) if _is_number(value) else None
+    return float(value) if is_number(value) else None
 
 
 # --------------------------------------------------------------------------- markdown
