@@ -329,3 +329,21 @@ def author_key(doc: Document) -> str:
     m = doc.meta
     parts = [m.author, m.author_role, m.answering_body, m.asked_of]
     return " | ".join(p.lower() for p in parts if p)
+
+
+@dataclass
+class Incoming:
+    """One item of a batch as read from a file (rag.desk.intake): a written question, a petition or a letter."""
+
+    id: str  # the UIN, petition number or reference; else the file name or row number (unique in a batch)
+    kind: str  # one of REQUEST_KINDS
+    text: str  # the question's text, or the whole petition or letter
+    member: str | None = None  # the asking member, or who sent it
+    tabled: str | None = None  # ISO: the day it was tabled or received (a question's `date`)
+    due: str | None = None  # ISO: the named day or date for answer
+    asked_of: str | None = None  # the answering body, or whom it asks ("Secretary of State for Education")
+    title: str | None = None  # the heading or petition title
+    source: str = ""  # the file (and row) it came from
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
