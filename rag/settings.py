@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     collection: str = Field(
         default="precedents", description="Name prefix of the Chroma collections (corpora can share a server)"
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the desk's database (saved work); SQLite under the store directory when unset",
+    )
 
     backend: Literal["offline", "openai"] = Field(
         default="offline", description="Drafting backend: offline (no network) or openai (OpenAI-compatible endpoint)"
@@ -77,6 +81,13 @@ class Settings(BaseSettings):
         description="Shared data folder the Evaluation page may read corpora and cases from (besides evals/, seeds/)",
     )
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value:
+            check_database_url(value)
+        return value
+
     @field_validator("chroma_url", "llm_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -98,6 +109,19 @@ def check_http_url(value: str) -> None:
         url = None
     if url is None or url.scheme not in ("http", "https") or not url.hostname:
         raise ValueError("an http:// or https:// URL")
+
+
+def check_database_url(value: str) -> None:
+    """ValueError unless `value` is a SQLAlchemy URL of a database it has a driver for."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(value).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        raise ValueError(
+            "a SQLAlchemy database URL, e.g. sqlite:///desk.sqlite or postgresql+psycopg://user@host/db"
+        ) from None
 
 
 def env_names(field: str) -> tuple[str, ...]:

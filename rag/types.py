@@ -293,6 +293,35 @@ class Draft:
         }
 
 
+    def to_record(self) -> dict[str, Any]:
+        """Everything in the draft, as JSON-ready data that `Draft.from_record` reads back whole
+        (the desk saves each version so; a restored one is re-checked and exported as it was)."""
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Draft:
+        r = dict(record)
+        request = r.pop("request", None)
+        assessment = r.pop("assessment", None)
+        if request is not None:
+            request = DraftRequest(**{**request, "parsed_fields": tuple(request.get("parsed_fields") or ())})
+        if assessment is not None:
+            assessment = Assessment(
+                whole=AskPart(**assessment["whole"]),
+                parts=[AskPart(**p) for p in assessment.get("parts") or []],
+                addressed=bool(assessment.get("addressed")),
+            )
+        return cls(
+            **{k: v for k, v in r.items() if k not in ("citations", "warnings", "passages", "related")},
+            citations=[Citation(**c) for c in r.get("citations") or []],
+            warnings=[DraftWarning(**w) for w in r.get("warnings") or []],
+            passages=[Passage(**p) for p in r.get("passages") or []],
+            related=[Passage(**p) for p in r.get("related") or []],
+            request=request,
+            assessment=assessment,
+        )
+
+
 @dataclass
 class Composition:
     body: str
