@@ -9,6 +9,7 @@ The pipeline, one package per stage (imports only point down this list):
     rag.retrieval   filters and hybrid (dense + BM25) search
     rag.drafting    intake, backends (offline, openai, scripted), citations, formats, export
     rag.evaluation  back-test drafts against real answers
+    rag.desk        saved work: the queue, versions, review status, audit; batch intake, grouping
     rag.bench       speed, scale and the plain-peer comparison
     rag.assistant   the composition root: build_assistant()
 
@@ -30,6 +31,12 @@ from rag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant, build_assistant
+    from rag.desk.batch import BatchRun, draft_batch, import_batch, item_request
+    from rag.desk.diff import changed_words, word_diff
+    from rag.desk.exports import replies_zip, reply_name, tracker_csv
+    from rag.desk.intake import read_batch, read_batch_path
+    from rag.desk.models import STATUSES
+    from rag.desk.store import AuditRow, Desk, ItemRow, ItemView, VersionRow, Who, audit_csv, open_desk
     from rag.drafting.backends.offline import answer_text
     from rag.drafting.cited import cited_sentences
     from rag.drafting.edits import recheck
@@ -62,6 +69,26 @@ if TYPE_CHECKING:
     from rag.text.words import STOPWORDS
 
 _LAZY = {
+    "AuditRow": "rag.desk.store",
+    "Desk": "rag.desk.store",
+    "ItemRow": "rag.desk.store",
+    "ItemView": "rag.desk.store",
+    "VersionRow": "rag.desk.store",
+    "Who": "rag.desk.store",
+    "audit_csv": "rag.desk.store",
+    "open_desk": "rag.desk.store",
+    "STATUSES": "rag.desk.models",
+    "BatchRun": "rag.desk.batch",
+    "draft_batch": "rag.desk.batch",
+    "import_batch": "rag.desk.batch",
+    "item_request": "rag.desk.batch",
+    "changed_words": "rag.desk.diff",
+    "word_diff": "rag.desk.diff",
+    "replies_zip": "rag.desk.exports",
+    "reply_name": "rag.desk.exports",
+    "tracker_csv": "rag.desk.exports",
+    "read_batch": "rag.desk.intake",
+    "read_batch_path": "rag.desk.intake",
     "Assistant": "rag.assistant",
     "build_assistant": "rag.assistant",
     "parse_request": "rag.drafting.intake",
@@ -119,12 +146,16 @@ __all__ = [
     "allowed_roots",
     "answer_text",
     "Assistant",
+    "audit_csv",
+    "AuditRow",
     "baseline_values",
     "baseline_verdict",
     "BASELINES",
+    "BatchRun",
     "build_assistant",
     "case_keys",
     "case_score_keys",
+    "changed_words",
     "check_search",
     "cited_numbers",
     "cited_sentences",
@@ -132,27 +163,38 @@ __all__ = [
     "compare_runs",
     "ConfigError",
     "CorpusSpec",
+    "Desk",
     "detect_uploads",
     "Detected",
     "DocumentQuery",
     "docx_bytes",
+    "draft_batch",
     "escape_markdown",
     "export_name",
     "format_comparison",
     "human_date",
+    "import_batch",
     "ingest_uploads",
     "InputError",
     "is_non_answer",
+    "item_request",
+    "ItemRow",
+    "ItemView",
     "load_settings",
     "MARKER_RE",
     "Metric",
     "METRICS",
     "on_point",
+    "open_desk",
     "parse_request",
     "parse_request_file",
+    "read_batch",
+    "read_batch_path",
     "read_json",
     "read_upload_text",
     "recheck",
+    "replies_zip",
+    "reply_name",
     "resolve_allowed",
     "run_eval",
     "run_files",
@@ -161,15 +203,20 @@ __all__ = [
     "Settings",
     "shorten",
     "shown",
+    "STATUSES",
     "STOPWORDS",
     "superseded_by",
     "to_docx",
     "to_markdown",
+    "tracker_csv",
     "UploadResult",
     "validate_result",
+    "VersionRow",
     "warning_line",
+    "Who",
     "why_missing",
     "without_to_ask",
+    "word_diff",
     "write_report",
     "YmatebError",
 ]

@@ -335,22 +335,28 @@ class Desk:
 
     # -- versions -------------------------------------------------------------------------
     def save_version(
-        self, item_id: int, draft: Draft, who: Who, origin: str = "drafted", based_on: int | None = None
-    ) -> int:
+        self,
+        item_id: int,
+        draft: Draft,
+        who: Who,
+        origin: str = "drafted",
+        based_on: int | None = None,
+        first_only: bool = False,
+    ) -> int | None:
         """Add `draft` as the item's next version (never replacing one); the first moves a new item
-        to "drafted". Its number."""
+        to "drafted". Its number; with `first_only`, None (and nothing saved) if it has one already."""
         for attempt in range(RETRIES):
             try:
                 with self._session() as s:
+                    if first_only and s.scalar(select(Version.id).where(Version.item_id == item_id).limit(1)):
+                        return None
                     return self._save_version(s, item_id, draft, who, origin, based_on)
             except IntegrityError:  # another tab or process took that number at the same moment
                 if attempt == RETRIES - 1:
                     raise StoreError(f"Could not save a new version of item {item_id}: try again.") from None
         raise AssertionError("unreachable")
 
-    def _save_version(
-        self, s: Session, item_id: int, draft: Draft, who: Who, origin: str, based_on: int | None
-    ) -> int:
+    def _save_version(self, s: Session, item_id: int, draft: Draft, who: Who, origin: str, based_on: int | None) -> int:
         item = self._item(s, item_id)
         n = (s.scalar(select(func.max(Version.n)).where(Version.item_id == item_id)) or 0) + 1
         s.add(
@@ -381,7 +387,9 @@ class Desk:
     def restore(self, item_id: int, n: int, who: Who) -> int:
         """Make version `n` the newest again, as a new version (the ones after it are kept)."""
         old = self.version(item_id, n)
-        return self.save_version(item_id, old.draft, who, origin="restored", based_on=n)
+        restored = self.save_version(item_id, old.draft, who, origin="restored", based_on=n)
+        assert restored is not None
+        return restored
 
     # -- review ---------------------------------------------------------------------------
     def set_status(self, item_id: int, status: str, who: Who, note: str = "") -> None:
