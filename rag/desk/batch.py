@@ -82,6 +82,16 @@ def draft_batch(
     return run
 
 
+def batch_groups(desk: Desk, batch_id: int) -> list[dict[str, Any]]:
+    """The batch as it stands on the desk (after any split or merge): each item's request ids and its
+    newest draft (Draft.to_json) or None: every request of the batch in exactly one group."""
+    views = [desk.item(row.id) for row in sorted(desk.items(batch_id=batch_id), key=lambda r: r.id)]
+    return [
+        {"ids": [r.ref for r in v.requests], "item": v.row.id, "draft": v.latest.draft.to_json() if v.latest else None}
+        for v in views
+    ]
+
+
 def item_request(view: ItemView, as_of: str | None = None) -> DraftRequest:
     """The request an item's reply answers: its one request as parsed (with the details a person or
     the export gave), or for a group of written questions all of them, answered once."""
