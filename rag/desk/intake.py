@@ -225,10 +225,10 @@ def _read_zip(name: str, data: bytes, max_mb: float) -> Iterator[_Found | Skippe
         members = [i for i in sorted(archive.infolist(), key=lambda i: i.filename) if not _quiet_member(i)]
         for index, info in enumerate(members):
             member = f"{name}/{info.filename}"
-            if info.file_size > budget:
+            problem = _member_problem(info, max_mb)
+            if not problem and info.file_size > budget:
                 yield Skipped(member, f"{_archive_too_large(max_mb)}; {len(members) - index} file(s) from here on")
                 return
-            problem = _member_problem(info, max_mb)
             content = problem or _member_bytes(archive, info, min(int(max_mb * MB), budget))
             if isinstance(content, str):
                 yield Skipped(member, content)
