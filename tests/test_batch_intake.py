@@ -48,6 +48,18 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     return out.getvalue()
 
 
+def _two_sheet_xlsx() -> bytes:
+    """A workbook whose first sheet is a cover note and whose second holds the questions."""
+    book = openpyxl.Workbook()
+    book.active.append(["Written questions for answer, week of 13 January"])
+    questions = book.create_sheet("Questions")
+    questions.append(["Reference", "Question text", "Date tabled"])
+    questions.append(["WQ1", ASK, datetime(2025, 1, 13, 9, 30)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def _api_value(uin: str, text: str, *, withdrawn: bool = False) -> dict[str, object]:
     """One result's "value" as the Written Questions API returns it."""
     return {
@@ -158,6 +170,21 @@ READ_CASES: list[tuple[str, bytes, int, dict[str, object]]] = [
         },
     ),
     (
+        "unicode-text.csv",
+        ("UIN\tQuestion text\tAsking member\n12345\t" + ASK + "\tSiân Gwenllian MS\n").encode("utf-16"),
+        1,
+        {"id": "12345", "text": ASK, "member": "Siân Gwenllian MS"},
+    ),
+    ("sheets.xlsx", _two_sheet_xlsx(), 1, {"id": "WQ1", "text": ASK, "tabled": "2025-01-13"}),
+    (
+        "wqs.json",
+        _api_json(
+            [_api_value("1", "To ask the Secretary of State for Education, what support for pupils &amp; parents.")]
+        ),
+        1,
+        {"text": "To ask the Secretary of State for Education, what support for pupils & parents."},
+    ),
+    (
         "list.json",
         json.dumps([{"Question number": "HL1234", "Question text": ASK, "Named day": "2025-01-20"}]).encode(),
         1,
@@ -191,6 +218,9 @@ READ_IDS = [
     "xlsx-real-date-cells",
     "jsonl",
     "api-json-html-text",
+    "csv-utf16-tabs-excel-unicode-text",
+    "xlsx-questions-on-second-sheet",
+    "api-json-html-entity",
     "json-list",
     "petition-txt",
     "letter-html",
@@ -234,8 +264,11 @@ SKIP_CASES: list[tuple[str, bytes, list[str], list[tuple[str, str]]]] = [
         (json.dumps({"uin": "1", "questionText": ASK}) + "\n{not json\n[1]\n").encode(),
         ["1"],
         [
-            ("q.jsonl", "line 2: not valid JSON (Expecting property name enclosed in double quotes at line 1, "
-             "column 2); fix or remove it"),
+            (
+                "q.jsonl",
+                "line 2: not valid JSON (Expecting property name enclosed in double quotes at line 1, "
+                "column 2); fix or remove it",
+            ),
             ("q.jsonl", "line 3: not a JSON object ({...}); fix or remove it"),
         ],
     ),
@@ -249,8 +282,13 @@ SKIP_CASES: list[tuple[str, bytes, list[str], list[tuple[str, str]]]] = [
         "wqs.json",
         _api_json([_api_value("12345", ASK)], total=41),
         ["12345"],
-        [("wqs.json", "holds 1 of the 41 questions the search found (totalResults); fetch the rest "
-          "(the API's skip and take parameters) and add them")],
+        [
+            (
+                "wqs.json",
+                "holds 1 of the 41 questions the search found (totalResults); fetch the rest "
+                "(the API's skip and take parameters) and add them",
+            )
+        ],
     ),
     (
         "q.csv",
@@ -329,6 +367,26 @@ def test_skips_with_reason(name: str, data: bytes, ids: list[str], skipped: list
     batch = read_batch(name, data, MAX_MB)
     assert [i.id for i in batch.items] == ids
     assert [(s.source, s.reason) for s in batch.skipped] == skipped
+
+
+def test_same_reference_in_two_files_keeps_the_first() -> None:
+    archive = _zip({"a/reply.txt": PETITION_1199.read_bytes(), "b/copy.txt": PETITION_1199.read_bytes()})
+    batch = read_batch("twice.zip", archive, MAX_MB)
+    assert [i.id for i in batch.items] == ["P-06-1199"]
+    assert [(s.source, s.reason) for s in batch.skipped] == [
+        ("twice.zip/b/copy.txt", "reference P-06-1199 appears twice; the first (from twice.zip/a/reply.txt) is kept")
+    ]
+
+
+def test_ids_made_from_the_same_file_name_are_numbered_not_dropped() -> None:
+    letter = b"Dear Minister,\n\nCould you explain the funding for %s?\n\nYours sincerely,\nJane Smith\n"
+    archive = _zip({"a/letter.txt": letter % b"schools", "b/letter.txt": letter % b"libraries"})
+    batch = read_batch("letters.zip", archive, MAX_MB)
+    assert batch.skipped == []
+    assert [(i.id, i.source) for i in batch.items] == [
+        ("letter", "letters.zip/a/letter.txt"),
+        ("letter-2", "letters.zip/b/letter.txt"),
+    ]
 
 
 def test_zip_bomb_member_lying_about_its_size_is_skipped() -> None:
@@ -464,6 +522,7 @@ def test_missing_path_is_an_input_error(tmp_path: Path) -> None:
 
 
 # ---- the digest ----------------------------------------------------------------------------
+
 
 def _digest(name: str, data: bytes) -> str:
     return read_batch(name, data, MAX_MB).digest

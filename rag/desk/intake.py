@@ -45,6 +45,7 @@ TABLE_EXTS = (".csv", ".xlsx", ".jsonl", ".json")
 LETTER_EXTS = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 ZIP_EXT = ".zip"
 ZIP_TOTAL_FACTOR = 10  # an archive may expand to this many times the per-file limit in all
+CSV_DELIMITERS = (",", ";", "\t")
 HEADER_SEARCH = 10  # rows looked at for the header row (an export may open with a title line or two)
 QUESTION_KIND = "written_question"
 
@@ -63,7 +64,8 @@ DATE_FIELDS = ("tabled", "due")
 TRUE_WORDS = {"true", "yes", "y", "1"}
 # Characters left out when matching a column name: "Date tabled", "date_tabled", "dateTabled" match
 _NOT_KEY_RE = re.compile(r"[\W_]+")
-_TAG_RE = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+# An HTML tag or character reference, as in the API's questionText ("<p>", "&amp;")
+_HTML_RE = re.compile(r"</?[A-Za-z][^<>]{0,200}>|&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 
 
@@ -110,13 +112,17 @@ class _Found:
 
 
 def _collect(found: Iterable[_Found | Skipped]) -> Batch:
-    """The Batch of what was read, a repeated id skipped (the first kept)."""
+    """The Batch of what was read: a repeated id from the input skipped (the first kept); an id made
+    from a file name that is taken already ('letter' from a/letter.txt and b/letter.txt) numbered on."""
     batch = Batch()
     first: dict[str, _Found] = {}
     for one in found:
         if isinstance(one, Skipped):
             batch.skipped.append(one)
-        elif one.item.id in first:
+            continue
+        if one.made_id:
+            one.item.id = _unused_id(one.item.id, first)
+        if one.item.id in first:
             batch.skipped.append(Skipped(_file_of(one), _duplicate_reason(one, first[one.item.id])))
         else:
             first[one.item.id] = one
@@ -124,6 +130,15 @@ def _collect(found: Iterable[_Found | Skipped]) -> Batch:
             if one.made_id:
                 batch._made_ids.add(one.item.id)
     return batch
+
+
+def _unused_id(made: str, taken: dict[str, _Found]) -> str:
+    """`made`, or `made`-2, -3 ... whichever is not taken yet."""
+    number, candidate = 1, made
+    while candidate in taken:
+        number += 1
+        candidate = f"{made}-{number}"
+    return candidate
 
 
 def _duplicate_reason(one: _Found, kept: _Found) -> str:
@@ -417,7 +432,7 @@ def _one_line(text: str) -> str:
 
 def _plain(text: str) -> str:
     """Question text as plain text: HTML (the API's <p>) as paragraphs, newlines normalised."""
-    if _TAG_RE.search(text):
+    if _HTML_RE.search(text):
         return _html_text(text.encode("utf-8", "surrogatepass"))
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
@@ -456,13 +471,21 @@ def _decode(name: str, data: bytes) -> str:
 
 
 def _csv_grid(name: str, text: str) -> list[list[str]]:
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     try:
         return [row for row in reader]
     except csv.Error as err:
         raise InputError(f"{name}: is not a readable CSV file (line {reader.line_num}: {err}); re-export it") from err
+
+
+def _delimiter(text: str) -> str:
+    """The first of CSV_DELIMITERS that splits out a question-text column near the top (',' if none does):
+    Excel writes ';' where the decimal point is a comma, and 'Unicode text' with tabs."""
+    sample = text.splitlines()[:HEADER_SEARCH]
+    for delimiter in CSV_DELIMITERS:
+        if _header_index([next(csv.reader([line], delimiter=delimiter), []) for line in sample]) is not None:
+            return delimiter
+    return CSV_DELIMITERS[0]
 
 
 def _xlsx_grid(name: str, data: bytes, max_mb: float) -> list[list[Any]]:
@@ -475,7 +498,7 @@ def _xlsx_grid(name: str, data: bytes, max_mb: float) -> list[list[Any]]:
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                sheets = [[list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets]
+                return _question_sheet(book.worksheets)
             finally:
                 book.close()
     except Exception as err:  # openpyxl, zipfile and lxml raise many types for a broken workbook
@@ -483,7 +506,17 @@ def _xlsx_grid(name: str, data: bytes, max_mb: float) -> list[list[Any]]:
             f"{name}: is not a readable .xlsx workbook (corrupt, or an old .xls renamed); "
             "re-save it from Excel as .xlsx"
         ) from err
-    return next((grid for grid in sheets if _header_index(grid) is not None), sheets[0] if sheets else [])
+
+
+def _question_sheet(worksheets: list[Any]) -> list[list[Any]]:
+    """The rows of the first worksheet with a question-text column, else of the first (read one at a time)."""
+    first: list[list[Any]] | None = None
+    for sheet in worksheets:
+        grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+        if _header_index(grid) is not None:
+            return grid
+        first = grid if first is None else first
+    return first or []
 
 
 def _check_xlsx_expansion(name: str, data: bytes, max_mb: float) -> None:
