@@ -60,7 +60,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("Heading", "title"),
     "withdrawn": ("isWithdrawn", "Withdrawn"),
 }
-DATE_FIELDS = ("tabled", "due")
 TRUE_WORDS = {"true", "yes", "y", "1"}
 # Characters left out when matching a column name: "Date tabled", "date_tabled", "dateTabled" match
 _NOT_KEY_RE = re.compile(r"[\W_]+")
