@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from rag.desk.store import Desk, ItemView, RequestRow, Who
 from rag.drafting.intake import parse_request, without_to_ask
 from rag.index.base import Embedder
 from rag.text.refs import petition_numbers
-from rag.types import DraftRequest
+from rag.types import DraftRequest, Incoming
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant
@@ -90,6 +91,22 @@ def batch_groups(desk: Desk, batch_id: int) -> list[dict[str, Any]]:
         {"ids": [r.ref for r in v.requests], "item": v.row.id, "draft": v.latest.draft.to_json() if v.latest else None}
         for v in views
     ]
+
+
+def incoming_for(request: DraftRequest, source: str = "Draft page") -> Incoming:
+    """A request drafted one-off (the Draft page) as the desk keeps it: its reference (or what it is,
+    and when) as its id, its member, date and title."""
+    ref = request.wq_number or request.petition_number
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    return Incoming(
+        id=ref or f"{request.kind.replace('_', ' ')} {stamp}",
+        kind=request.kind,
+        text=request.text,
+        member=request.member or request.sender,
+        tabled=request.letter_date,
+        title=request.petition_title,
+        source=source,
+    )
 
 
 def item_request(view: ItemView, as_of: str | None = None) -> DraftRequest:
