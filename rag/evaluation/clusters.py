@@ -28,7 +28,9 @@ def labels(groups: Iterable[Sequence[str]]) -> dict[str, int]:
     return {item: g for g, group in enumerate(groups) for item in group}
 
 
-def _common(predicted: Sequence[Sequence[str]], truth: Sequence[Sequence[str]]) -> tuple[dict[str, int], dict[str, int]]:
+def _common(
+    predicted: Sequence[Sequence[str]], truth: Sequence[Sequence[str]]
+) -> tuple[dict[str, int], dict[str, int]]:
     pred, true = labels(predicted), labels(truth)
     shared = pred.keys() & true.keys()
     return {i: pred[i] for i in shared}, {i: true[i] for i in shared}
