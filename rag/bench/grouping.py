@@ -18,6 +18,17 @@ for the reference baseline: token Jaccard of the whole questions (`TOKEN_RE` wor
 >= 0.5, joined single-link (connected components) inside each block. Pairwise scores are dominated
 by the few long series (one true group of n questions holds n(n-1)/2 pairs); B-cubed weighs every
 question alike. The threshold sweep (`--sweep`) shows how both move with `THRESHOLD`.
+
+Measured (2 cores): Jan-Jun 2025, 10,754 questions, 10,275 scored in 152 blocks, 8,998 true groups
+(682 of two or more, 9,795 true pairs; one series of 101 holds 5,050 of them):
+
+    proposed (3-shingles, average link >= 0.3)   pairwise P/R/F1 0.760/0.878/0.815   B-cubed 0.928/0.942/0.935
+    baseline (token Jaccard >= 0.5, single link)  pairwise P/R/F1 0.510/0.942/0.661   B-cubed 0.857/0.961/0.906
+
+Sensitivity: pairwise F1 0.724/0.795/0.815/0.698/0.627 at 0.2/0.25/0.3/0.35/0.4; the drop past 0.3
+is the 101-question series splitting (B-cubed F1 stays 0.90-0.94 throughout). On the months held
+aside (Sep 2023-Dec 2024, 13,010 scored) the same settings give pairwise F1 0.746 (baseline 0.686),
+B-cubed F1 0.941 (0.928), and a flatter curve: 0.723/0.746/0.749/0.742 at 0.25/0.3/0.35/0.4.
 """
 
 from __future__ import annotations
