@@ -534,16 +534,14 @@ def batch_cmd(
     if not batch.items:
         raise InputError(f"{file}: nothing to answer was found in it.")
     if group_only:
-        from rag.index.embedder import default_embedder
-
-        ids = group_items(batch.items, default_embedder(settings))
+        ids = group_items(batch.items)
         groups: list[dict[str, Any]] = [{"ids": g, "draft": None} for g in ids]
         say(f"{len(batch.items)} items in {len(groups)} groups ({sum(len(g) > 1 for g in ids)} of several)")
     else:
         assistant = _assistant(store)
         desk = open_desk(settings)
         person = Who(who or getpass.getuser())
-        batch_id, new = import_batch(desk, batch, Path(file).name, person, assistant.embedder)
+        batch_id, new = import_batch(desk, batch, Path(file).name, person)
         say(("Added to the desk as" if new else "Already on the desk, resuming:") + f" batch {batch_id}", err=True)
         with _progress_bar("Drafting") as bar:
             run = draft_batch(assistant, desk, batch_id, person, as_of=as_of, backend=backend, progress=bar)

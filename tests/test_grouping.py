@@ -9,7 +9,6 @@ import pytest
 from rag.bench.grouping import MIN_ANSWER, baseline_groups, components, kept_answer, true_groups
 from rag.desk.grouping import average_link, group_items, jaccard_matrix, shingles
 from rag.evaluation.clusters import bcubed_prf, pairwise_prf
-from rag.index.fakes import HashEmbedder
 from rag.text.holding import is_non_answer
 from rag.types import Incoming
 
@@ -34,10 +33,8 @@ def ids(items: list[Incoming]) -> list[str]:
 # ---- the hard rules ------------------------------------------------------------------------------
 
 SAME = SERIES.format(n=1)
-EMBEDDERS = [None, HashEmbedder()]
 
 
-@pytest.mark.parametrize("embedder", EMBEDDERS, ids=["lexical", "hash-embedder"])
 @pytest.mark.parametrize(
     ("a", "b", "together"),
     [
@@ -81,9 +78,9 @@ EMBEDDERS = [None, HashEmbedder()]
         "different-point",
     ],
 )
-def test_pair(a: Incoming, b: Incoming, together: bool, embedder: HashEmbedder | None) -> None:
+def test_pair(a: Incoming, b: Incoming, together: bool) -> None:
     expected = [["1", "2"]] if together else [["1"], ["2"]]
-    assert group_items([a, b], embedder) == expected
+    assert group_items([a, b]) == expected
 
 
 def test_petitions_and_letters_stay_alone() -> None:
@@ -122,17 +119,15 @@ def test_opening_is_ignored() -> None:
     assert group_items([a, b, c]) == [["1", "3"], ["2"]]
 
 
-@pytest.mark.parametrize("embedder", EMBEDDERS, ids=["lexical", "hash-embedder"])
-def test_deterministic(embedder: HashEmbedder | None) -> None:
+def test_deterministic() -> None:
     items = [wq(str(n), SERIES.format(n=n) if n % 2 else OTHER + f" in region {n}") for n in range(12)]
-    first = group_items(items, embedder)
-    assert all(group_items(list(items), embedder) == first for _ in range(3))
+    first = group_items(items)
+    assert all(group_items(list(items)) == first for _ in range(3))
     assert sorted((i for g in first for i in g), key=int) == ids(items)
 
 
 def test_empty() -> None:
     assert group_items([]) == []
-    assert group_items([], HashEmbedder()) == []
 
 
 # ---- the pieces ----------------------------------------------------------------------------------

@@ -59,7 +59,9 @@ def run(data: Path, asked_of: str, month: str, limit: int, store: Path) -> dict[
     first = f"{month}-01"
     assistant = build_assistant(load_settings(store=str(store)))
     earlier = (
-        d for d in load_records(data) if isinstance(d, Document) and d.meta.asked_of == asked_of and (d.meta.date or "") < first
+        d
+        for d in load_records(data)
+        if isinstance(d, Document) and d.meta.asked_of == asked_of and (d.meta.date or "") < first
     )
     ingest, ingest_s = timed(lambda: assistant.ingest([], items=earlier))
     day = [r for r in read_rows(data, first, first) if r["asked_of"] == asked_of][:limit]
@@ -68,7 +70,7 @@ def run(data: Path, asked_of: str, month: str, limit: int, store: Path) -> dict[
         path = day_csv(day, Path(tmp) / "day.csv")
         desk = Desk(f"sqlite:///{Path(tmp) / 'desk.sqlite3'}")
         batch, read_s = timed(lambda: read_batch_path(path, 20))
-        (batch_id, _), import_s = timed(lambda: import_batch(desk, batch, path.name, who, assistant.embedder))
+        (batch_id, _), import_s = timed(lambda: import_batch(desk, batch, path.name, who))
         drafted, draft_s = timed(lambda: draft_batch(assistant, desk, batch_id, who, as_of=first))
         views = [desk.item(r.id) for r in desk.items(batch_id=batch_id)]
         archive, export_s = timed(lambda: replies_zip(views))
@@ -83,12 +85,25 @@ def run(data: Path, asked_of: str, month: str, limit: int, store: Path) -> dict[
     return {
         "command": "python -m rag.bench.batch " + " ".join(sys.argv[1:]),
         "machine": machine(),
-        "day": {"asked_of": asked_of, "month": month, "questions": len(day), "groups": len(groups),
-                "grouped_questions": sum(len(g) for g in groups if len(g) > 1)},  # fmt: skip
+        "day": {
+            "asked_of": asked_of,
+            "month": month,
+            "questions": len(day),
+            "groups": len(groups),
+            "grouped_questions": sum(len(g) for g in groups if len(g) > 1),
+        },  # fmt: skip
         "precedents": {"documents": ingest.documents, "embedded_now": ingest.embedded, "seconds": round(ingest_s, 1)},
-        "seconds": {"read": read_s, "group_and_import": import_s, "draft": draft_s, "export_zip": export_s,
-                    "total": round(total_s, 2)},  # fmt: skip
-        "questions_per_minute": {"drafting": round(len(day) / draft_s * 60, 1), "end_to_end": round(len(day) / total_s * 60, 1)},
+        "seconds": {
+            "read": read_s,
+            "group_and_import": import_s,
+            "draft": draft_s,
+            "export_zip": export_s,
+            "total": round(total_s, 2),
+        },  # fmt: skip
+        "questions_per_minute": {
+            "drafting": round(len(day) / draft_s * 60, 1),
+            "end_to_end": round(len(day) / total_s * 60, 1),
+        },
         "drafts": {"made": drafted.drafted, "no_precedent": no_precedent, "zip_mb": round(len(archive) / 1e6, 2)},
         "grouping_vs_real_answers": scores([g for g in scored if g], truth) | {"scored_questions": len(kept)},
     }

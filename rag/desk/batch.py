@@ -1,6 +1,6 @@
 """A day's batch: read, grouped, put on the desk as one item per group, and drafted one group at a time.
 
-    batch_id, new = import_batch(desk, read_batch_path("day.csv", 20), who, embedder)
+    batch_id, new = import_batch(desk, read_batch_path("day.csv", 20), "day.csv", who)
     run = draft_batch(assistant, desk, batch_id, who, progress=lambda done, total: ...)
 
 Each group's draft commits with its audit entry as it is made, and a group that has a version is
@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rag.desk.grouping import group_items
 from rag.desk.store import Desk, ItemView, RequestRow, Who
 from rag.drafting.intake import parse_request, without_to_ask
-from rag.index.base import Embedder
 from rag.text.refs import petition_numbers
 from rag.types import DraftRequest, Incoming
 
@@ -48,11 +47,11 @@ class BatchRun:
         return {**vars(self), "questions_per_minute": round(self.per_minute, 1)}
 
 
-def import_batch(desk: Desk, batch: Batch, name: str, who: Who, embedder: Embedder | None = None) -> tuple[int, bool]:
+def import_batch(desk: Desk, batch: Batch, name: str, who: Who) -> tuple[int, bool]:
     """Group the batch's items and put one desk item per group: (batch id, whether it was new); the
     same batch again (by its digest) adds nothing."""
     by_id = {item.id: item for item in batch.items}
-    groups = [[by_id[i] for i in ids] for ids in group_items(batch.items, embedder)]
+    groups = [[by_id[i] for i in ids] for ids in group_items(batch.items)]
     return desk.add_batch(name, batch.digest, groups, who)
 
 

@@ -1,6 +1,6 @@
 """Proposed groups of written questions on the same point (one answer for several UINs).
 
-    group_items(items, embedder=None) -> [[id, ...], ...]
+    group_items(items) -> [[id, ...], ...]
 
 Hard rules first (`block_key`): only written questions are grouped, and only with questions tabled
 the same day and asked of the same minister; petitions and letters stay alone.
@@ -14,7 +14,7 @@ wording and order where a bag of words rewards shared vocabulary. Questions are 
 average-link agglomeration: two groups merge while the mean overlap across them is at least
 `THRESHOLD`, so a long series groups whole while a chain of loosely alike questions does not.
 
-The method is lexical. `embedder` is accepted (the desk passes its own) but not used: MiniLM's cosine,
+The method is lexical. MiniLM's cosine,
 tried as a veto on pairs below 0.5-0.8 cosine, only lowered pairwise F1 on Jan-Jun 2025 (0.815 ->
 0.793 at 0.5, 0.48 at 0.7), and embedding 10k questions takes about 3 minutes on 2 cores.
 Ties break on input order: the same items always give the same groups.
@@ -27,7 +27,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from rag.drafting.intake import without_to_ask
-from rag.index.base import Embedder
 from rag.text.sentences import squash
 from rag.text.words import TOKEN_RE
 from rag.types import Incoming
@@ -106,10 +105,9 @@ def block_similarity(items: Sequence[Incoming]) -> np.ndarray:
 
 
 def group_items(
-    items: Sequence[Incoming], embedder: Embedder | None = None, threshold: float = THRESHOLD
+    items: Sequence[Incoming], threshold: float = THRESHOLD
 ) -> list[list[str]]:
-    """Groups of item ids: each id once, groups in order of their first item, ids in input order.
-    `embedder` is not used (see the module docstring)."""
+    """Groups of item ids: each id once, groups in order of their first item, ids in input order."""
     found: list[list[int]] = []
     for members in blocks(items):
         if len(members) == 1:
