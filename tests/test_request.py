@@ -380,15 +380,18 @@ def test_fields_read_from_the_text_are_marked_as_parsed_and_never_set_as_of() ->
     [
         ("To ask the Secretary of State for Education, if she will fund schools.", "if she will fund schools."),
         (
-            "To ask the Secretary of State for Foreign, Commonwealth and Development Affairs, what steps she is taking?",
-            "what steps she is taking?",
+            "To ask the Secretary of State for Foreign, Commonwealth and Development Affairs, what is she doing?",
+            "what is she doing?",
         ),
         ("To ask the Secretary of State for Science, Innovation and Technology, how many?", "how many?"),
         (
             "To ask the Secretary of State for Education, With reference to the report, what steps?",
             "With reference to the report, what steps?",
         ),
-        ("To ask the Deputy Minister what steps are being taken?", "To ask the Deputy Minister what steps are being taken?"),
+        (
+            "To ask the Deputy Minister what steps are being taken?",
+            "To ask the Deputy Minister what steps are being taken?",
+        ),
     ],
     ids=["one-comma", "department-with-commas", "three-part-department", "capital-after-comma", "no-comma"],
 )
