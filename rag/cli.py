@@ -488,9 +488,6 @@ def bench_scale_cmd(
     click.echo(text)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
 
 @main.command("batch")
 @click.argument("file", type=click.Path(exists=True))
@@ -577,3 +574,7 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     finally:
         if bar is not None:
             bar.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
