@@ -8,12 +8,9 @@ for one dialect only: a dropped PostgreSQL connection, a full SQLite disk.
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import re
-import sys
-import types
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 
 from rag.assistant import Assistant
 from rag.desk import db
+from rag.desk.batch import draft_batch
 from rag.desk.db import MIGRATIONS, migrate
 from rag.desk.diff import changed_words, word_diff
 from rag.desk.exports import TRACKER_COLUMNS, replies_zip, reply_name, tracker_csv
@@ -434,24 +432,6 @@ def test_sqlite_a_full_disk_is_a_store_error_and_nothing_is_half_written(tmp_pat
 # ---------------------------------------------------------------------------- batches
 
 
-@pytest.fixture
-def draft_batch(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """rag.desk.batch.draft_batch. rag/desk/batch.py imports rag.desk.grouping (import_batch's
-    grouping, on another branch): until it is here, a stand-in that refuses to group lets the module
-    import; draft_batch itself never groups."""
-    try:
-        importlib.import_module("rag.desk.grouping")
-    except ModuleNotFoundError:
-        stand_in = types.ModuleType("rag.desk.grouping")
-
-        def group_items(*_: object, **__: object) -> list[list[str]]:
-            raise NotImplementedError("rag.desk.grouping is not on this branch")
-
-        stand_in.group_items = group_items  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "rag.desk.grouping", stand_in)
-    return importlib.import_module("rag.desk.batch").draft_batch
-
-
 def test_a_batch_added_twice_adds_nothing_the_second_time(desk: Desk) -> None:
     groups = [[wq("3001"), wq("3002")], [wq("3003")], [petition()]]
     batch, new = desk.add_batch("day.csv", DIGEST, groups, ALICE)
@@ -463,7 +443,7 @@ def test_a_batch_added_twice_adds_nothing_the_second_time(desk: Desk) -> None:
 
 
 def test_a_batch_run_that_fails_halfway_resumes_with_what_is_left(
-    desk: Desk, scripted_seeded: Assistant, scripted: ScriptedBackend, draft_batch: Any
+    desk: Desk, scripted_seeded: Assistant, scripted: ScriptedBackend
 ) -> None:
     groups = [[wq("3001"), wq("3002")], [wq("3003")], [wq("3004")], [petition()]]
     batch, _ = desk.add_batch("day.csv", DIGEST, groups, ALICE)
