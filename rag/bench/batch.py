@@ -1,7 +1,7 @@
 """Throughput of a day's batch on the desk: read, group, put on the desk, draft (offline), export.
 
     python -m rag.bench.batch [--data PATH] [--asked-of NAME] [--month 2025-03] [--limit 300]
-                              [--store DIR] [--json OUT]
+                              [--store DIR] [--json OUT] [--ungrouped]
 
 The day is real: the first `limit` questions asked of one department in one month of the shared
 UK Commons data (March 2025, Secretary of State for Defence, has 350: about the 342 one member
@@ -46,7 +46,7 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
     return value, round(time.perf_counter() - start, 2)
 
 
-def run(data: Path, asked_of: str, month: str, limit: int, store: Path) -> dict[str, Any]:
+def run(data: Path, asked_of: str, month: str, limit: int, store: Path, ungrouped: bool = False) -> dict[str, Any]:
     from rag.assistant import build_assistant
     from rag.desk.batch import draft_batch, import_batch
     from rag.desk.exports import replies_zip
@@ -70,7 +70,11 @@ def run(data: Path, asked_of: str, month: str, limit: int, store: Path) -> dict[
         path = day_csv(day, Path(tmp) / "day.csv")
         desk = Desk(f"sqlite:///{Path(tmp) / 'desk.sqlite3'}")
         batch, read_s = timed(lambda: read_batch_path(path, 20))
-        (batch_id, _), import_s = timed(lambda: import_batch(desk, batch, path.name, who))
+        if ungrouped:  # every question drafted on its own: the cost of a day with nothing to group
+            singletons = [[item] for item in batch.items]
+            (batch_id, _), import_s = timed(lambda: desk.add_batch(path.name, batch.digest, singletons, who))
+        else:
+            (batch_id, _), import_s = timed(lambda: import_batch(desk, batch, path.name, who))
         drafted, draft_s = timed(lambda: draft_batch(assistant, desk, batch_id, who, as_of=first))
         views = [desk.item(r.id) for r in desk.items(batch_id=batch_id)]
         archive, export_s = timed(lambda: replies_zip(views))
@@ -117,8 +121,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=300)
     parser.add_argument("--store", type=Path, default=Path(".ymateb/bench-batch"))
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--ungrouped", action="store_true", help="Draft every question on its own (no grouping)")
     args = parser.parse_args(argv)
-    result = run(args.data, args.asked_of, args.month, args.limit, args.store)
+    result = run(args.data, args.asked_of, args.month, args.limit, args.store, args.ungrouped)
     text = json.dumps(result, indent=2)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
