@@ -68,8 +68,7 @@ def render() -> None:
         "change is recorded with who made it."
     )
     _batch_section()
-    rows = _queue_section()
-    item_id = _open_item(rows)
+    item_id = _queue_section()
     if item_id is not None:
         st.divider()
         with st.container(key="desk-item"), reported():
@@ -245,7 +244,8 @@ def _run_batches(batch_ids: Sequence[int], person: Who) -> str:
 # ---------------------------------------------------------------------------- the queue
 
 
-def _queue_section() -> list[ItemRow]:
+def _queue_section() -> int | None:
+    """The queue, filtered and sorted, its exports and the "Open item" select: the open item's id."""
     st.header("Queue")
     d = desk()
     statuses, assignee, overdue, sort = st.columns([3, 2, 1.4, 1.6], vertical_alignment="bottom")
@@ -266,8 +266,9 @@ def _queue_section() -> list[ItemRow]:
         st.info("Nothing on the queue matches." if d.items() else "The desk is empty: add a batch above.")
     else:
         _queue_table(rows, today)
+    item_id = _open_item(rows)
     _queue_exports(rows)
-    return rows
+    return item_id
 
 
 def _assignee_name(value: str) -> str:
@@ -354,7 +355,10 @@ def _param_item() -> int | None:
 
 
 def _item_label(r: ItemRow) -> str:
-    return f"{r.id}: {short_title(r.title, 70)} ({r.status})"
+    """An item as the select lists it: number, references, subject, status."""
+    refs = ", ".join(r.refs[:3]) + (f" +{len(r.refs) - 3}" if len(r.refs) > 3 else "")
+    subject = r.title.split(": ", 1)[-1] if r.refs and r.title.startswith(f"{r.refs[0]}: ") else r.title
+    return f"{r.id} \u00b7 {refs} \u00b7 {short_title(subject, 60)} ({r.status})"
 
 
 def _queue_exports(rows: Sequence[ItemRow]) -> None:
