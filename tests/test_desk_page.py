@@ -173,7 +173,7 @@ def test_the_open_item_comes_back_from_the_address(the_desk: Desk, petition_item
     assert_clean(at)
     assert at.selectbox(key="desk_open").value == petition_item
     assert at.sidebar.text_input(key="who_name").value == "Ann Jones"
-    assert any(h.value.startswith(f"Item {petition_item}:") for h in at.header)
+    assert any(h.value.startswith(f"Item {petition_item} \u00b7 P-06-1199:") for h in at.header)
 
 
 # ---------------------------------------------------------------------------- batch
@@ -253,3 +253,57 @@ def test_overdue_rows_say_so_in_words() -> None:
                         date(2024, 2, 1))  # fmt: skip
     assert list(frame["Overdue"]) == [OVERDUE, "", ""]
     assert list(frame["Version"]) == ["", "", ""]
+
+
+# ---------------------------------------------------------------------------- sign-in
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "ymateb",
+    "client_secret": "test-client-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+
+
+def signed_in_session(user: dict[str, Any], item: int) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.user = user
+    at.query_params["item"] = str(item)
+    at.switch_page("views/desk.py").run()
+    assert_clean(at)
+    return at
+
+
+def test_with_login_configured_a_signed_in_user_acts_under_a_verified_name(the_desk: Desk, petition_item: int) -> None:
+    at = signed_in_session(
+        {"is_logged_in": True, "name": "Carys Lewis", "email": "carys@example.gov.uk"}, petition_item
+    )
+    assert not at.sidebar.text_input  # no name to type: the sign-in says who it is
+    assert [b.label for b in at.sidebar.button] == ["Sign out"]
+    assert any("Signed in as **Carys Lewis**" in c.value for c in at.sidebar.caption)
+    keyed(at.text_area, f"desk_comment_{petition_item}_").set_value("Looks right.").run()
+    click(at, "Add comment")
+    assert_clean(at)
+    entry = the_desk.audit(petition_item)[-1]
+    assert (entry.action, entry.who, entry.verified) == ("commented", "Carys Lewis", True)
+
+
+def test_with_login_configured_a_signed_out_user_is_asked_to_sign_in(the_desk: Desk, petition_item: int) -> None:
+    at = signed_in_session({"is_logged_in": False}, petition_item)
+    assert [b.label for b in at.sidebar.button] == ["Sign in"]
+    keyed(at.text_area, f"desk_comment_{petition_item}_").set_value("Looks right.").run()
+    click(at, "Add comment")
+    assert any("Sign in first" in w.value for w in at.warning)
+    assert [a.action for a in the_desk.audit(petition_item)] == ["created"]
+
+
+def test_without_login_the_typed_name_is_unverified(the_desk: Desk, petition_item: int) -> None:
+    at = desk_page(petition_item, name="  Dai   Jones ")
+    assert any("Not signed in: your name is recorded as typed, unverified" in c.value for c in at.sidebar.caption)
+    assert at.query_params["who"] == "Dai Jones"
+    keyed(at.text_area, f"desk_comment_{petition_item}_").set_value("Noted.").run()
+    click(at, "Add comment")
+    entry = the_desk.audit(petition_item)[-1]
+    assert (entry.who, entry.verified) == ("Dai Jones", False)

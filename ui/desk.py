@@ -311,8 +311,8 @@ def _queue_table(rows: Sequence[ItemRow], today: date) -> None:
         on_select="rerun",
         selection_mode="single-row",
         column_config={
-            "Title": st.column_config.TextColumn("Title", width="large"),
-            "Item": st.column_config.NumberColumn("Item", format="%d"),
+            "Title": st.column_config.TextColumn("Title", width="medium"),
+            "Item": st.column_config.NumberColumn("Item", format="%d", width="small"),
             "Warnings": st.column_config.NumberColumn("Warnings", format="%d"),
         },
     )
@@ -356,9 +356,16 @@ def _param_item() -> int | None:
 
 def _item_label(r: ItemRow) -> str:
     """An item as the select lists it: number, references, subject, status."""
-    refs = ", ".join(r.refs[:3]) + (f" +{len(r.refs) - 3}" if len(r.refs) > 3 else "")
-    subject = r.title.split(": ", 1)[-1] if r.refs and r.title.startswith(f"{r.refs[0]}: ") else r.title
-    return f"{r.id} \u00b7 {refs} \u00b7 {short_title(subject, 60)} ({r.status})"
+    return f"{r.id} \u00b7 {_refs(r)} \u00b7 {short_title(_subject(r), 60)} ({r.status})"
+
+
+def _refs(r: ItemRow) -> str:
+    return ", ".join(r.refs[:3]) + (f" +{len(r.refs) - 3}" if len(r.refs) > 3 else "")
+
+
+def _subject(r: ItemRow) -> str:
+    """The item's title without the reference it opens with (shown beside it anyway)."""
+    return r.title.split(": ", 1)[-1] if r.refs and r.title.startswith(f"{r.refs[0]}: ") else r.title
 
 
 def _queue_exports(rows: Sequence[ItemRow]) -> None:
@@ -420,7 +427,7 @@ def _recorded(
 
 def _item_section(view: ItemView) -> None:
     r = view.row
-    st.header(f"Item {r.id}: {escape_markdown(short_title(r.title, 90))}")
+    st.header(f"Item {r.id} \u00b7 {escape_markdown(_refs(r))}: {escape_markdown(short_title(_subject(r), 80))}")
     _flash()
     facts = [
         escape_markdown(KIND_NAMES.get(r.kind, r.kind)),
