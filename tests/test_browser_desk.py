@@ -1,7 +1,8 @@
 """The Desk page in real Chromium at 1366x768 and 1920x1080 (tests/browser.py): a typed name, a day's
 CSV of written questions uploaded, added (two near-identical questions share one item), drafted as a
 batch, an item opened and edited into a new version; after a reload the item, the edit, its versions
-and the name are all still there, and the zip of replies holds the edited letter and the tracker."""
+and the name are all still there, and the zip of replies holds the edited letter and the tracker;
+the page passes the accessibility checks (axe-core, heading levels, nothing cut short)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser import open_page, shot, wait_idle
+from tests.test_browser_a11y import check
 from tests.test_desk_page import QUESTIONS_CSV
 
 pytestmark = pytest.mark.browser
@@ -107,3 +109,4 @@ def test_a_batch_is_drafted_edited_and_still_there_after_a_reload(server: str, p
     assert EDIT in letter
     assert {r["version"] for r in rows if r["reference"] in ("WQ101", "WQ102")} == {"2"}
     shot(page, "desk-after-reload")
+    check(page, "desk-item")  # axe-core, heading levels, nothing cut short, with an item open

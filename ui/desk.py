@@ -38,7 +38,7 @@ from rag import (
     warning_line,
     word_diff,
 )
-from ui.common import assistant, desk, reported, scroll_box, settings, upload_limit_mb
+from ui.common import EARLIEST, LATEST, assistant, desk, reported, scroll_box, settings, upload_limit_mb
 from ui.downloads import deferred, latest
 from ui.identity import name_needed, who
 from ui.support import short_title, text_html
@@ -79,14 +79,17 @@ def render() -> None:
 
 
 def _act(action: Callable[[Who], str]) -> None:
-    """Run a change as the person at the desk and rerun with what it did; without a name, say one is
-    needed; a failure is shown where the button is and nothing is rerun."""
+    """Run a change as the person at the desk and rerun with what it did (shown atop the open item;
+    an action that reports in its own section returns ""); without a name, say one is needed; a
+    failure is shown where the button is and nothing is rerun."""
     person = who()
     if person is None:
         st.warning(name_needed(), icon=":material/person:")
         return
     with reported():
-        st.session_state[FLASH] = action(person)
+        message = action(person)
+        if message:
+            st.session_state[FLASH] = message
         st.rerun()
 
 
@@ -170,7 +173,7 @@ def _add_batches(read: Sequence[tuple[str, Any]], person: Who) -> str:
     st.session_state["desk_added"] = added
     st.session_state["desk_to_draft"] = [a["batch"] for a in added if a["batch"] is not None]
     st.session_state.pop("desk_run", None)
-    return "Batch read: see what was added below."
+    return ""  # the section says what was added
 
 
 def _added_notes() -> None:
@@ -238,7 +241,7 @@ def _run_batches(batch_ids: Sequence[int], person: Who) -> str:
     )
     st.session_state["desk_run"] = summary
     st.session_state.pop("desk_added", None)
-    return summary
+    return ""  # the section shows the summary
 
 
 # ---------------------------------------------------------------------------- the queue
@@ -339,6 +342,7 @@ def _open_item(rows: Sequence[ItemRow]) -> int | None:
         options,
         key=OPEN_KEY,
         format_func=lambda i: "(none)" if i is None else labels[i],
+        placeholder="Choose an item to open",
         help="Or click its row in the table.",
     )
     item_id = st.session_state.get(OPEN_KEY)
@@ -578,7 +582,15 @@ def _assigned(item_id: int, name: str, person: Who) -> str:
 
 def _due(view: ItemView) -> None:
     r = view.row
-    due = st.date_input("Due", value=r.due, key=f"desk_due_{r.id}_{r.due}", format="YYYY-MM-DD")
+    due = st.date_input(
+        "Due",
+        value=r.due,
+        min_value=EARLIEST,
+        max_value=LATEST,
+        key=f"desk_due_{r.id}_{r.due}",
+        format="YYYY-MM-DD",
+        help="Leave empty for no due date.",
+    )
     if st.button("Set due date", key=f"desk_due_go_{r.id}", disabled=due == r.due):
         _act(lambda person: _set_due(r.id, due, person))
 
