@@ -517,6 +517,7 @@ def _edit(view: ItemView, newest: VersionRow) -> None:
         help="Saving checks the edit again (markers, uncited or unsupported statements) and keeps it as a new "
         "version; the version edited stays as it was.",
     )
+    st.caption(f"Version {newest.n}: {_points(newest.warnings)}.")
     for w in newest.draft.warnings:
         st.warning(escape_markdown(warning_line(w)), icon=":material/warning:")
     if st.button("Save as new version", icon=":material/save:", key=f"desk_save_{view.row.id}"):
