@@ -31,7 +31,7 @@ from rag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant, build_assistant
-    from rag.desk.batch import BatchRun, draft_batch, import_batch, item_request
+    from rag.desk.batch import BatchRun, draft_batch, import_batch, incoming_for, item_request
     from rag.desk.diff import changed_words, word_diff
     from rag.desk.exports import replies_zip, reply_name, tracker_csv
     from rag.desk.intake import read_batch, read_batch_path
@@ -82,6 +82,7 @@ _LAZY = {
     "draft_batch": "rag.desk.batch",
     "import_batch": "rag.desk.batch",
     "item_request": "rag.desk.batch",
+    "incoming_for": "rag.desk.batch",
     "changed_words": "rag.desk.diff",
     "word_diff": "rag.desk.diff",
     "replies_zip": "rag.desk.exports",
@@ -175,6 +176,7 @@ __all__ = [
     "human_date",
     "import_batch",
     "ingest_uploads",
+    "incoming_for",
     "InputError",
     "is_non_answer",
     "item_request",

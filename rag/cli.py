@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -485,6 +486,94 @@ def bench_scale_cmd(
     if json_out:
         write_text(json_out, text, "result file")
     click.echo(text)
+
+
+
+@main.command("batch")
+@click.argument("file", type=click.Path(exists=True))
+@click.option("--as-of", default=None, help="Draft only from precedents dated before YYYY-MM-DD")
+@click.option("--group-only", is_flag=True, help="Only propose the groups: nothing is drafted or saved")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the groups (and drafts) as JSON")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write one .docx per group and tracker.csv")
+@click.option("--backend", type=click.Choice(["offline", "openai"]), default=None, help="Default: YMATEB_BACKEND")
+@click.option("--who", default=None, help="Name for the audit trail (unverified); default: your login name")
+@store_option
+@friendly
+def batch_cmd(
+    file: str,
+    as_of: str | None,
+    group_only: bool,
+    json_out: str | None,
+    out_dir: str | None,
+    backend: str | None,
+    who: str | None,
+    store: str | None,
+) -> None:
+    """Put a day's questions, petitions or letters on the desk, grouped, and draft one reply per group.
+
+    FILE is a CSV, XLSX, JSONL or JSON export of written questions, a zip, a folder, or one petition or
+    letter. Rerun after a kill, it drafts only the groups not yet drafted; the same file again adds nothing.
+    """
+    import getpass
+
+    from rag.desk.batch import batch_groups, draft_batch, import_batch
+    from rag.desk.exports import write_replies
+    from rag.desk.grouping import group_items
+    from rag.desk.intake import read_batch_path
+    from rag.desk.store import Who, open_desk
+    from rag.text.dates import parse_iso_date
+
+    settings = _settings(store)
+    as_of = parse_iso_date(as_of, "--as-of")
+    batch = read_batch_path(file, settings.max_upload_mb)
+    for s in batch.skipped:
+        say(f"  skipped {s.source}: {s.reason}", err=True)
+    if not batch.items:
+        raise InputError(f"{file}: nothing to answer was found in it.")
+    if group_only:
+        ids = group_items(batch.items)
+        groups: list[dict[str, Any]] = [{"ids": g, "draft": None} for g in ids]
+        say(f"{len(batch.items)} items in {len(groups)} groups ({sum(len(g) > 1 for g in ids)} of several)")
+    else:
+        assistant = _assistant(store)
+        desk = open_desk(settings)
+        person = Who(who or getpass.getuser())
+        batch_id, new = import_batch(desk, batch, Path(file).name, person)
+        say(("Added to the desk as" if new else "Already on the desk, resuming:") + f" batch {batch_id}", err=True)
+        with _progress_bar("Drafting") as bar:
+            run = draft_batch(assistant, desk, batch_id, person, as_of=as_of, backend=backend, progress=bar)
+        groups = batch_groups(desk, batch_id)
+        say(
+            f"{len(groups)} groups: {run.drafted} drafted now, {run.already} drafted before; "
+            f"{run.questions} questions in {run.seconds:.1f} s ({run.per_minute:.0f} a minute)"
+        )
+        if out_dir:
+            views = [desk.item(g["item"]) for g in groups]
+            written = write_replies(out_dir, views)
+            say(f"Wrote {len(written) - 1} replies and tracker.csv to {out_dir}")
+    if json_out:
+        write_text(json_out, json.dumps({"groups": groups}, indent=2, ensure_ascii=False, default=str), "JSON file")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback (done, total) drawn as a tqdm bar on a terminal; silent otherwise."""
+    from tqdm import tqdm
+
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=label, unit="group", disable=not sys.stderr.isatty())
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,7 +25,10 @@ from rag.settings import Settings
 
 from .fake_openai import FakeOpenAI
 
-pytest_plugins = ["tests.browser"]  # the browser harness: fixtures server, page, screen, llm
+pytest_plugins = [
+    "tests.browser",  # the browser harness: fixtures server, page, screen, llm
+    "tests.postgres",  # a throwaway PostgreSQL server: fixtures postgres_server, postgres_url
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -260,3 +260,12 @@ def wq(question: str, number: str | None = None) -> Draft:
 )
 def test_the_file_name_comes_from_reference_subject_and_reply_date(draft: Draft, name: str) -> None:
     assert export_name(draft, "docx") == name
+
+
+def test_a_long_question_fits_word_s_255_character_properties() -> None:
+    long_title = "Whether the proposed agreement on the Chagos Islands contains a clause " * 6  # 432 characters
+    draft = make_draft()
+    draft = dataclasses.replace(draft, request=dataclasses.replace(draft.request, petition_title=long_title))
+    props = opened(draft).core_properties
+    assert len(props.subject) <= 255 and props.subject.startswith("Whether the proposed agreement")
+    assert len(props.title) <= 255 and props.title.endswith("…")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.drafting.intake import parse_request, parse_request_file
+from rag.drafting.intake import parse_request, parse_request_file, without_to_ask
 from rag.errors import EmptyRequestError, InputError
 from rag.text.dates import first_date
 from rag.text.language import detect_language
@@ -373,3 +373,27 @@ def test_fields_read_from_the_text_are_marked_as_parsed_and_never_set_as_of() ->
     assert confirmed.letter_date == "2024-05-01"
     assert "letter_date" not in confirmed.parsed_fields and "kind" not in confirmed.parsed_fields
     assert "petition_number" in confirmed.parsed_fields
+
+
+@pytest.mark.parametrize(
+    ("question", "ask"),
+    [
+        ("To ask the Secretary of State for Education, if she will fund schools.", "if she will fund schools."),
+        (
+            "To ask the Secretary of State for Foreign, Commonwealth and Development Affairs, what is she doing?",
+            "what is she doing?",
+        ),
+        ("To ask the Secretary of State for Science, Innovation and Technology, how many?", "how many?"),
+        (
+            "To ask the Secretary of State for Education, With reference to the report, what steps?",
+            "With reference to the report, what steps?",
+        ),
+        (
+            "To ask the Deputy Minister what steps are being taken?",
+            "To ask the Deputy Minister what steps are being taken?",
+        ),
+    ],
+    ids=["one-comma", "department-with-commas", "three-part-department", "capital-after-comma", "no-comma"],
+)
+def test_the_to_ask_opening_is_the_addressee_alone(question: str, ask: str) -> None:
+    assert without_to_ask(question) == ask

@@ -10,10 +10,12 @@ from typing import Any
 import streamlit as st
 
 from rag import (
+    Who,
     cited_sentences,
     docx_bytes,
     escape_markdown,
     export_name,
+    incoming_for,
     parse_request,
     read_upload_text,
     recheck,
@@ -21,8 +23,9 @@ from rag import (
     warning_line,
 )
 from rag.types import REQUEST_KINDS, Citation, Draft, Passage
-from ui.common import CHOSEN, assistant, date_field, html, reported, scroll_box, settings, upload_limit_mb
+from ui.common import CHOSEN, assistant, date_field, desk, html, reported, scroll_box, settings, upload_limit_mb
 from ui.downloads import deferred, latest
+from ui.identity import who
 from ui.support import (
     citation_labels,
     date_given,
@@ -108,8 +111,12 @@ SHOW_SCRIPT = """<script>
 </script>"""
 
 
+NO_NAME = Who("(no name given)")  # who saved a draft when nobody typed a name or signed in
+
+
 def render() -> None:
     html(PAGE_CSS)
+    _reopen()
     st.title("Draft a reply")
     st.caption(
         "Every substantive sentence of the draft cites the past ministerial reply it rests on. "
@@ -348,6 +355,7 @@ def _run_draft(text: str) -> None:
             result = assistant().draft(request, backend, on_token=sink, chosen=chosen)
             stream.empty()
             status.update(label=_outcome(result), state="complete", expanded=False)
+        _land_on_desk(text, request, result, request_overrides(fields, st.session_state.get("field_as_of")))
         st.session_state["draft"] = result
         st.session_state["draft_serial"] = _serial() + 1
         st.session_state["cited_spans"] = {}
@@ -357,6 +365,65 @@ def _run_draft(text: str) -> None:
         _bring_into_view(".st-key-ym-reply")
 
 
+# ---------------------------------------------------------------------------- the desk
+
+
+def _land_on_desk(text: str, request: Any, result: Draft, fields: dict[str, Any]) -> None:
+    """Save the draft on the desk: a new version of this page's item when the text is the one it
+    answers, else a new item. The item's number goes in the address, so a reload reopens it."""
+    item = st.session_state.get("desk_item")
+    person = who() or NO_NAME
+    with reported():
+        if item is None or st.session_state.get("desk_text") != text:
+            item = desk().add_item([incoming_for(request)], person, fields=fields)
+        n = desk().save_version(item, result, person)
+        st.session_state.update(desk_item=item, desk_version=n, desk_text=text, desk_saved=result.text)
+        st.query_params["item"] = str(item)
+
+
+def _save_edit(final: Draft) -> None:
+    """Keep an edit (once checked) as the item's next version, once per distinct text: never over one."""
+    item = st.session_state.get("desk_item")
+    if item is None or final.text == st.session_state.get("desk_saved"):
+        return
+    with reported():
+        n = desk().save_version(
+            item, final, who() or NO_NAME, origin="edited", based_on=st.session_state.get("desk_version")
+        )
+        st.session_state.update(desk_version=n, desk_saved=final.text)
+
+
+def _reopen() -> None:
+    """After a reload (a new session), reopen the item in the address: its text, its newest version
+    (an edit included) and its details; nothing typed into the page is lost."""
+    wanted = st.query_params.get("item")
+    if not wanted or st.session_state.get("desk_item") is not None:
+        return
+    with reported():
+        view = desk().item(int(wanted)) if wanted.isdigit() else None
+        if view is None or view.latest is None:
+            return
+        latest = view.latest
+        first = view.requests[0]
+        st.session_state.update(
+            desk_item=view.row.id, desk_version=latest.n, desk_text=first.text, desk_saved=latest.text,
+            draft=latest.draft, draft_text=first.text, draft_edit=latest.text, draft_serial=_serial() + 1,
+            cited_spans={},
+        )  # fmt: skip
+
+
+def _desk_note() -> None:
+    item = st.session_state.get("desk_item")
+    if item is None:
+        return
+    unnamed = "" if who() else " without a name (type yours in the sidebar, or sign in, to be recorded)"
+    version = st.session_state.get("desk_version")
+    st.caption(f"Saved on the desk as item {item}, version {version}{unnamed}; every edit is kept as a new version.")
+    st.page_link(
+        "views/desk.py", label="Open it on the Desk", icon=":material/inbox:", query_params={"item": str(item)}
+    )
+
+
 # ---------------------------------------------------------------------------- output
 
 
@@ -364,6 +431,7 @@ def _show(draft: Draft) -> None:
     reply, sources = st.columns([3, 2], gap="large")
     with reply, st.container(key="ym-reply"):
         st.header("Draft reply")
+        _desk_note()
         _chosen_notes(draft)
         blocks, general = draft_blocks(draft.text, draft.warnings)
         for w in general:
@@ -389,6 +457,7 @@ def _show(draft: Draft) -> None:
     )
     final = _rechecked(draft, st.session_state.get("draft_edit") or draft.text)
     if final is not None:
+        _save_edit(final)
         _edit_checks(draft, final)
     slot = latest("draft_export")
     slot.value = final  # what a download clicked now exports, once this run is over

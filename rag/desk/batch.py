@@ -1,6 +1,6 @@
 """A day's batch: read, grouped, put on the desk as one item per group, and drafted one group at a time.
 
-    batch_id, new = import_batch(desk, read_batch_path("day.csv", 20), who, embedder)
+    batch_id, new = import_batch(desk, read_batch_path("day.csv", 20), "day.csv", who)
     run = draft_batch(assistant, desk, batch_id, who, progress=lambda done, total: ...)
 
 Each group's draft commits with its audit entry as it is made, and a group that has a version is
@@ -13,14 +13,14 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rag.desk.grouping import group_items
 from rag.desk.store import Desk, ItemView, RequestRow, Who
 from rag.drafting.intake import parse_request, without_to_ask
-from rag.index.base import Embedder
 from rag.text.refs import petition_numbers
-from rag.types import DraftRequest
+from rag.types import DraftRequest, Incoming
 
 if TYPE_CHECKING:
     from rag.assistant import Assistant
@@ -47,11 +47,11 @@ class BatchRun:
         return {**vars(self), "questions_per_minute": round(self.per_minute, 1)}
 
 
-def import_batch(desk: Desk, batch: Batch, name: str, who: Who, embedder: Embedder | None = None) -> tuple[int, bool]:
+def import_batch(desk: Desk, batch: Batch, name: str, who: Who) -> tuple[int, bool]:
     """Group the batch's items and put one desk item per group: (batch id, whether it was new); the
     same batch again (by its digest) adds nothing."""
     by_id = {item.id: item for item in batch.items}
-    groups = [[by_id[i] for i in ids] for ids in group_items(batch.items, embedder)]
+    groups = [[by_id[i] for i in ids] for ids in group_items(batch.items)]
     return desk.add_batch(name, batch.digest, groups, who)
 
 
@@ -80,6 +80,32 @@ def draft_batch(
         if progress:
             progress(i, len(todo))
     return run
+
+
+def batch_groups(desk: Desk, batch_id: int) -> list[dict[str, Any]]:
+    """The batch as it stands on the desk (after any split or merge): each item's request ids and its
+    newest draft (Draft.to_json) or None: every request of the batch in exactly one group."""
+    views = [desk.item(row.id) for row in sorted(desk.items(batch_id=batch_id), key=lambda r: r.id)]
+    return [
+        {"ids": [r.ref for r in v.requests], "item": v.row.id, "draft": v.latest.draft.to_json() if v.latest else None}
+        for v in views
+    ]
+
+
+def incoming_for(request: DraftRequest, source: str = "Draft page") -> Incoming:
+    """A request drafted one-off (the Draft page) as the desk keeps it: its reference (or what it is,
+    and when) as its id, its member, date and title."""
+    ref = request.wq_number or request.petition_number
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    return Incoming(
+        id=ref or f"{request.kind.replace('_', ' ')} {stamp}",
+        kind=request.kind,
+        text=request.text,
+        member=request.member or request.sender,
+        tabled=request.letter_date,
+        title=request.petition_title,
+        source=source,
+    )
 
 
 def item_request(view: ItemView, as_of: str | None = None) -> DraftRequest:

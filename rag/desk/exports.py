@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from rag.desk.store import ItemView, sources_of
 from rag.drafting.export import docx_bytes, export_name, warning_line
+from rag.errors import InputError
 
 TRACKER_COLUMNS = (
     "reference",
@@ -88,3 +91,23 @@ def replies_zip(views: Sequence[ItemView]) -> bytes:
             archive.writestr(name, data)
         archive.writestr("tracker.csv", tracker_csv(views))
     return buffer.getvalue()
+
+
+def write_replies(directory: str | Path, views: Sequence[ItemView]) -> list[Path]:
+    """Write each reply's .docx and tracker.csv into `directory`, each file whole or not at all
+    (written beside, then renamed). InputError naming the file if the disk refuses."""
+    folder = Path(directory)
+    files = [*reply_files(views), ("tracker.csv", tracker_csv(views).encode("utf-8"))]
+    written = []
+    for name, data in files:
+        path = folder / name
+        tmp = path.with_name(f".{name}.part")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InputError(f"Cannot write {path}: {exc.strerror or exc}") from None
+        written.append(path)
+    return written

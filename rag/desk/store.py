@@ -201,8 +201,10 @@ class Desk:
     def _audit(self, s: Session, who: Who, action: str, item_id: int | None, **kw: Any) -> None:
         s.add(Audit(at=now(), who=who.name, verified=who.verified, action=action, item_id=item_id, **kw))
 
-    def _item(self, s: Session, item_id: int) -> Item:
-        item = s.get(Item, item_id)
+    def _item(self, s: Session, item_id: int, lock: bool = False) -> Item:
+        """The item (not merged away); `lock` holds its row until the commit (SELECT ... FOR UPDATE on
+        a server: others writing the same item wait; SQLite has one writer at a time anyway)."""
+        item = s.get(Item, item_id, with_for_update=lock)
         if item is None or item.merged_into is not None:
             where = f" (merged into item {item.merged_into})" if item is not None else ""
             raise InputError(f"There is no item {item_id} on the desk{where}.")
@@ -348,16 +350,23 @@ class Desk:
         for attempt in range(RETRIES):
             try:
                 with self._session() as s:
-                    if first_only and s.scalar(select(Version.id).where(Version.item_id == item_id).limit(1)):
-                        return None
-                    return self._save_version(s, item_id, draft, who, origin, based_on)
+                    return self._save_version(s, item_id, draft, who, origin, based_on, first_only)
             except IntegrityError:  # another tab or process took that number at the same moment
                 if attempt == RETRIES - 1:
                     raise StoreError(f"Could not save a new version of item {item_id}: try again.") from None
         raise AssertionError("unreachable")
 
-    def _save_version(self, s: Session, item_id: int, draft: Draft, who: Who, origin: str, based_on: int | None) -> int:
-        item = self._item(s, item_id)
+    def _save_version(
+        self, s: Session, item_id: int, draft: Draft, who: Who, origin: str, based_on: int | None, first_only: bool
+    ) -> int | None:
+        # Take the item's write lock before reading the next number, so two saving at once number in turn:
+        # FOR UPDATE on a server; on SQLite the UPDATE itself starts the write transaction.
+        item = self._item(s, item_id, lock=True)
+        item.updated_at = now()
+        s.flush()
+        s.refresh(item)  # as it stands now that this transaction holds the lock (its status included)
+        if first_only and s.scalar(select(Version.id).where(Version.item_id == item_id).limit(1)):
+            return None
         n = (s.scalar(select(func.max(Version.n)).where(Version.item_id == item_id)) or 0) + 1
         s.add(
             Version(
@@ -379,7 +388,6 @@ class Desk:
         if item.status == "new":
             detail["status"] = [item.status, "drafted"]
             item.status = "drafted"
-        item.updated_at = now()
         s.flush()
         self._audit(s, who, origin, item_id, version=n, detail=detail, sources=sources_of(draft))
         return n

@@ -183,14 +183,21 @@ def _page(doc) -> None:  # type: ignore[no-untyped-def]
             setattr(section, side, Mm(MARGIN_MM))
 
 
+PROPERTY_CHARS = 255  # Word's limit on a core property (title, subject, keywords): python-docx refuses longer
+
+
+def _property(text: str) -> str:
+    return shorten(xml_safe(text), PROPERTY_CHARS)
+
+
 def _properties(doc, draft: Draft, now: datetime) -> None:  # type: ignore[no-untyped-def]
     """The file's own title, author and dates, in place of python-docx's template values."""
     props = doc.core_properties
-    props.title = xml_safe(title(draft))
-    props.subject = xml_safe(subject(draft))
+    props.title = _property(title(draft))
+    props.subject = _property(subject(draft))
     props.author = props.last_modified_by = APP_NAME
     props.comments = wording(draft).notice
-    props.keywords = reference(draft) or ""
+    props.keywords = _property(reference(draft) or "")
     props.language = "cy-GB" if wording(draft) is WORDING["cy"] else "en-GB"
     props.created = props.modified = now.replace(microsecond=0)
     props.revision = 1

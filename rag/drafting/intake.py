@@ -213,7 +213,14 @@ def _question_ask(text: str) -> str:
 _TABLED_WORDS = re.compile(r"\b(?:tabled on|cyflwynwyd ar)\b", re.IGNORECASE)
 # "To ask the Secretary of State for Education, " names the addressee, not the ask: the words
 # are in every earlier question, so they only dilute the retrieval query.
-_TO_ASK = re.compile(r"^\s*to ask (?:the|his|her)\b[^,]{0,120},\s*", re.IGNORECASE)
+# A department's name may hold commas ("Foreign, Commonwealth and Development Affairs,"): the opening
+# runs on over ", Capitalised and Words" up to the comma before the question itself.
+_TO_ASK = re.compile(
+    r"^\s*to ask (?:the|his|her)\b[^,]{0,120}"
+    r"(?-i:(?:,[ \t]*(?:[A-Z][\w'\u2019-]*|and|of|for|the)(?:[ \t]+(?:[A-Z][\w'\u2019-]*|and|of|for|the))*)*)"
+    r",\s*",
+    re.IGNORECASE,
+)
 
 
 def without_to_ask(question: str) -> str:
