@@ -65,7 +65,10 @@ def _open_group(page: Any) -> str:
 
 
 def _edit_and_save(page: Any) -> None:
+    from playwright.sync_api import expect
+
     box = page.get_by_role("textbox", name="Edit version 1")
+    expect(box).to_have_value(re.compile(r"^WQ101, WQ102"))  # the box may mount a moment before its text
     text = box.input_value()
     assert text.startswith("WQ101, WQ102") and "[1]" in text  # one reply answers the group
     box.fill(f"{text.rstrip()}\n\n{EDIT}\n")

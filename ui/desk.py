@@ -168,7 +168,7 @@ def _add_batches(read: Sequence[tuple[str, Any]], person: Who) -> str:
         if not batch.items:
             added.append({"name": name, "batch": None, "new": False, "items": 0})
             continue
-        batch_id, new = import_batch(desk(), batch, name, person, assistant().embedder)
+        batch_id, new = import_batch(desk(), batch, name, person)
         added.append({"name": name, "batch": batch_id, "new": new, "items": len(desk().items(batch_id=batch_id))})
     st.session_state["desk_added"] = added
     st.session_state["desk_to_draft"] = [a["batch"] for a in added if a["batch"] is not None]
