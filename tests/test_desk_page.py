@@ -203,6 +203,17 @@ def test_a_batch_is_read_added_once_grouped_and_drafted(the_desk: Desk) -> None:
     assert len(the_desk.items()) == 2
 
 
+def test_a_file_that_cannot_be_read_says_why_and_adds_nothing(the_desk: Desk) -> None:
+    at = desk_page()
+    at.file_uploader(key="desk_upload").set_value(("notes.csv", b"colour,shape\nred,round\n", "text/csv")).run()
+    assert not at.exception
+    assert any("notes.csv could not be read" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label == "Add to the desk"]
+    at.run()  # and it still says so on the next run
+    assert any("notes.csv could not be read" in e.value for e in at.error)
+    assert the_desk.items() == []
+
+
 def test_a_group_is_split_and_merged_back(the_desk: Desk) -> None:
     who = Who("Seeder")
     first = Incoming(id="WQ1", kind="written_question", text="To ask about school meals.", member="A")

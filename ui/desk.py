@@ -22,6 +22,7 @@ from rag import (
     ItemView,
     VersionRow,
     Who,
+    YmatebError,
     audit_csv,
     changed_words,
     docx_bytes,
@@ -129,13 +130,23 @@ def _batch_section() -> None:
 
 
 def _read(upload: Any) -> tuple[str, Any] | None:
-    """The file read as a batch, once per upload (the reading is kept in the session)."""
+    """The file read as a batch, once per upload (the reading, or why it failed, is kept in the
+    session and shown on every run while the file stays in the uploader)."""
     cache = st.session_state.setdefault("desk_read", {})
     if upload.file_id not in cache:
         cache[upload.file_id] = None
-        with reported():
+        try:
             cache[upload.file_id] = (upload.name, read_batch(upload.name, upload.getvalue(), settings().max_upload_mb))
-    return cache[upload.file_id]
+        except YmatebError as exc:
+            cache[upload.file_id] = str(exc)
+        except Exception:
+            with reported():
+                raise
+    found = cache[upload.file_id]
+    if isinstance(found, str):
+        st.error(f"{escape_markdown(upload.name)} could not be read: {escape_markdown(found)}", icon=":material/error:")
+        return None
+    return found
 
 
 def _batch_summary(name: str, batch: Any) -> None:
