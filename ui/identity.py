@@ -8,6 +8,8 @@ their name; it is recorded as typed and marked unverified. The typed name is kep
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from rag import Who, escape_markdown
@@ -18,6 +20,8 @@ NAME_NEEDED = (
     "Enter your name in the sidebar first (\u201cYour name\u201d): every change on the desk records who made it."
 )
 SIGN_IN_NEEDED = "Sign in first (in the sidebar): every change on the desk records who made it."
+LOGIN_PROBLEM = "who_login_problem"  # session key: why the last sign-in could not start
+log = logging.getLogger("ymateb.app")
 UNVERIFIED = "Not signed in: your name is recorded as typed, unverified."
 
 
@@ -70,10 +74,23 @@ def _login_panel() -> None:
     person = _signed_in()
     if person is None:
         st.caption("Sign in so your changes on the desk are recorded under your name.")
-        st.button("Sign in", icon=":material/login:", on_click=st.login, key="who_sign_in")
+        st.button("Sign in", icon=":material/login:", on_click=_sign_in, key="who_sign_in")
+        problem = st.session_state.pop(LOGIN_PROBLEM, None)
+        if problem:
+            st.error(escape_markdown(problem), icon=":material/error:")
         return
     st.caption(f"Signed in as **{escape_markdown(person.name)}**.")
     st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="who_sign_out")
+
+
+def _sign_in() -> None:
+    """Start the sign-in; a setup problem (the [auth] section incomplete, Authlib not installed) is
+    said in the sidebar rather than raised from the button's callback, outside the page's boundary."""
+    try:
+        st.login()
+    except Exception as exc:  # StreamlitAuthError, StreamlitMissingAuthlibError
+        log.warning("sign-in failed: %s", exc)
+        st.session_state[LOGIN_PROBLEM] = f"Sign-in is not available: {exc}"
 
 
 def _name_panel() -> None:
