@@ -6,6 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.common import reported
+from ui.identity import identity_panel
+
 # The tab icon is a local file: a :material/...: or emoji icon would be fetched from a font or
 # image CDN, which an offline laptop cannot reach.
 ASSETS = Path(__file__).parent / "ui" / "assets"
@@ -13,6 +16,7 @@ st.set_page_config(page_title="Ymateb", page_icon=ASSETS / "icon.png", layout="w
 
 PAGES = [
     st.Page("views/draft.py", title="Draft", icon=":material/edit_note:", default=True),
+    st.Page("views/desk.py", title="Desk", icon=":material/inbox:"),
     st.Page("views/precedents.py", title="Precedents", icon=":material/search:"),
     st.Page("views/corpus.py", title="Corpus", icon=":material/library_books:"),
     st.Page("views/evaluation.py", title="Evaluation", icon=":material/analytics:"),
@@ -21,4 +25,7 @@ PAGES = [
 # The app's name atop the sidebar (a navigation section heading would do it too, but Streamlit
 # renders sections as a <ul> holding a <div>, which screen readers cannot follow as a list).
 st.logo(ASSETS / "wordmark.png", size="large", icon_image=ASSETS / "icon.png")
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+with st.sidebar, reported():  # who is working: signed in, or a typed name (ui/identity.py)
+    identity_panel()
+page.run()

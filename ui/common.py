@@ -1,4 +1,4 @@
-"""What every page shares: the session's settings, the one cached Assistant, the error boundary, CSS."""
+"""What every page shares: the session's settings, the one cached Assistant and Desk, the error boundary, CSS."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from rag import Assistant, Settings, YmatebError, build_assistant, escape_markdown, load_settings
+from rag import Assistant, Desk, Settings, YmatebError, build_assistant, escape_markdown, load_settings, open_desk
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -66,6 +66,18 @@ def assistant() -> Assistant:
     s = settings()
     with st.spinner("Opening the precedent index (the first start indexes the seed corpus)…"):
         return _assistant(s.model_dump_json(), s)
+
+
+@st.cache_resource(show_spinner=False)
+def _desk(key: str, _settings: Settings) -> Desk:
+    """One Desk (and its connection pool) per distinct settings, shared by every session."""
+    return open_desk(_settings)
+
+
+def desk() -> Desk:
+    """The desk of this session's settings: the saved queue, versions and audit trail."""
+    s = settings()
+    return _desk(s.model_dump_json(), s)
 
 
 def upload_limit_mb() -> int:
