@@ -211,6 +211,15 @@ def test_approving_a_version_without_warnings_needs_no_note(desk: Desk) -> None:
     assert desk.item(item).row.status == "approved" and desk.item(item).comments == []
 
 
+def test_new_text_on_an_approved_reply_sends_it_back_to_review(desk: Desk) -> None:
+    item = desk.add_item([wq("1001")], ALICE)
+    desk.save_version(item, made_draft("Councils are inspected [1].", ("P-06-1199",)), ALICE)
+    desk.set_status(item, "approved", ALICE)
+    n = desk.save_version(item, made_draft("Councils are inspected each year [1].", ("P-06-1199",)), BOB, "edited", 1)
+    assert desk.item(item).row.status == "in review"
+    assert desk.audit(item)[-1].detail["status"] == ["approved", "in review"] and desk.audit(item)[-1].version == n
+
+
 def test_an_unknown_status_is_refused_with_the_known_ones(desk: Desk) -> None:
     item = desk.add_item([wq("1001")], ALICE)
     with pytest.raises(

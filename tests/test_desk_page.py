@@ -122,22 +122,24 @@ def test_an_item_is_drafted_edited_compared_reviewed_and_restored_from_the_page(
     assert_clean(at)
     v3 = the_desk.version(item, 3)
     assert (v3.origin, v3.based_on, v3.text) == ("restored", 1, v1.text)
+    assert the_desk.item(item).row.status == "in review"  # new text on an approved reply: reviewed again
 
     actions = [a.action for a in the_desk.audit(item)]
     assert actions == ["created", "drafted", "edited", "status", "restored"], actions
     trail = the_desk.audit(item)
     assert {a.who for a in trail[1:]} == {"Ann Jones"} and not any(a.verified for a in trail)
     assert trail[3].detail["note"].startswith("The hospital line")
+    assert trail[4].detail["status"] == ["approved", "in review"]
 
     # A brand-new session (as after a restart) sees the same item, versions and status.
     again = desk_page(item, name="Bob Evans")
     view = open_desk(load_settings()).item(item)
-    assert [v.n for v in view.versions] == [1, 2, 3] and view.row.status == "approved"
+    assert [v.n for v in view.versions] == [1, 2, 3] and view.row.status == "in review"
     versions = [d.value for d in again.dataframe if "Origin" in d.value.columns][0]
     assert list(versions["Version"]) == [3, 2, 1]
     assert list(versions["Origin"]) == ["Restored from v1", "Edited from v1", "Drafted"]
     assert again.text_area(key=f"desk_edit_{item}_3").value == v1.text
-    assert "approved" in markdown(again)
+    assert "in review" in markdown(again)
 
 
 def test_comments_assignee_and_due_date_are_saved_and_audited(the_desk: Desk, petition_item: int) -> None:

@@ -36,6 +36,7 @@ from rag.text.shorten import shorten
 from rag.types import Draft, Incoming
 
 DONE = ("approved", "answered")  # an item in one of these is no longer overdue
+AFTER_NEW_TEXT = {"new": "drafted", "approved": "in review"}  # the status a new version moves an item to
 AUDIT_COLUMNS = ("at", "who", "verified", "action", "item", "version", "detail", "sources")
 RETRIES = 5  # a version number taken by another tab or process at the same moment: try the next
 
@@ -346,7 +347,8 @@ class Desk:
         first_only: bool = False,
     ) -> int | None:
         """Add `draft` as the item's next version (never replacing one); the first moves a new item
-        to "drafted". Its number; with `first_only`, None (and nothing saved) if it has one already."""
+        to "drafted", and new text on an approved item sends it back to "in review". Its number; with
+        `first_only`, None (and nothing saved) if it has one already."""
         for attempt in range(RETRIES):
             try:
                 with self._session() as s:
@@ -385,9 +387,9 @@ class Desk:
         detail: dict[str, Any] = {"warnings": [w.code for w in draft.warnings]}
         if based_on is not None:
             detail["based_on"] = based_on
-        if item.status == "new":
-            detail["status"] = [item.status, "drafted"]
-            item.status = "drafted"
+        if item.status in AFTER_NEW_TEXT:  # a first draft; new text on an approved reply goes back to review
+            detail["status"] = [item.status, AFTER_NEW_TEXT[item.status]]
+            item.status = AFTER_NEW_TEXT[item.status]
         s.flush()
         self._audit(s, who, origin, item_id, version=n, detail=detail, sources=sources_of(draft))
         return n
