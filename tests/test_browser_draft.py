@@ -10,7 +10,7 @@ import pytest
 
 from rag.text.markers import cited_numbers, strip_markers
 from rag.text.sentences import split_sentences
-from tests.browser import in_view, open_page, shot, wait_idle
+from tests.browser import draft_petition, in_view, open_page, shot, wait_idle
 from tests.conftest import PETITION
 
 pytestmark = pytest.mark.browser
@@ -25,6 +25,8 @@ IN_BOX = """(e) => { let box = e.parentElement;
     if (!box) return "no scroll box";
     const r = e.getBoundingClientRect(), b = box.getBoundingClientRect();
     return r.top >= b.top - 1 && r.bottom <= b.bottom + 1; }"""
+
+RELOAD_EDIT = "The Deputy Minister will write to the Committee again in the spring."
 
 
 def _draft_with_one_click(page: Any, server: str) -> None:
@@ -116,3 +118,25 @@ def test_clicking_a_marker_in_the_draft_opens_that_citation_and_keeps_the_sessio
     expect(page.get_by_role("radio", name=f"[{numbers[0]}]", exact=False).first).to_have_attribute(
         "aria-checked", "true"
     )
+
+
+def test_a_reload_keeps_the_draft_and_its_edit(server: str, page: Any) -> None:
+    """Draft, edit, reload: the pasted text, the edited reply and its version on the desk are all there."""
+    from playwright.sync_api import expect
+
+    draft_petition(page, server)
+    page.wait_for_url(lambda url: "item=" in url)  # the desk item is in the address
+    wait_idle(page)
+    box = page.get_by_role("textbox", name="Edit the draft")
+    edited = box.input_value().replace("Yours sincerely", f"{RELOAD_EDIT}\n\nYours sincerely")
+    box.fill(edited)
+    box.press("Control+Enter")  # the edit is checked again, and kept as a version
+    page.get_by_text("Your edits were checked again", exact=False).wait_for()
+    expect(page.get_by_text("version 2", exact=False)).to_be_visible()
+    wait_idle(page)
+
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Draft a reply").wait_for()
+    expect(page.get_by_role("textbox", name="Edit the draft")).to_have_value(edited, timeout=60_000)
+    expect(page.get_by_label("…or paste its text")).to_have_value(PETITION)
+    expect(page.get_by_text("version 2", exact=False)).to_be_visible()

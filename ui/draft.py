@@ -431,7 +431,6 @@ def _show(draft: Draft) -> None:
     reply, sources = st.columns([3, 2], gap="large")
     with reply, st.container(key="ym-reply"):
         st.header("Draft reply")
-        _desk_note()
         _chosen_notes(draft)
         blocks, general = draft_blocks(draft.text, draft.warnings)
         for w in general:
@@ -459,6 +458,7 @@ def _show(draft: Draft) -> None:
     if final is not None:
         _save_edit(final)
         _edit_checks(draft, final)
+    _desk_note()
     slot = latest("draft_export")
     slot.value = final  # what a download clicked now exports, once this run is over
     unchecked = "The edit could not be checked again, so it cannot be downloaded: see the message above."
