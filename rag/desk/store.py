@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rag.desk.db import connect, database_url, reason
 from rag.desk.models import STATUSES, Audit, Batch, Comment, Item, Request, Version
+from rag.drafting.intake import without_to_ask
 from rag.errors import InputError, StoreError
 from rag.settings import Settings
 from rag.text.dates import to_date
@@ -555,7 +556,8 @@ SORTS: dict[str, Any] = {
 
 def _title(requests: Sequence[Incoming]) -> str:
     first = requests[0]
-    what = first.title or shorten(" ".join(first.text.split()), 120)
+    asked = without_to_ask(" ".join(first.text.split()))
+    what = first.title or shorten(asked[:1].upper() + asked[1:], 120)
     more = f" (+{len(requests) - 1} more)" if len(requests) > 1 else ""
     return f"{first.id}: {what}{more}"[:300]
 
