@@ -4,7 +4,9 @@ in the audit trail, and all of it still there for a new session."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -204,6 +206,23 @@ def test_a_batch_is_read_added_once_grouped_and_drafted(the_desk: Desk) -> None:
     click(again, "Add to the desk")
     assert any("already on the desk" in i.value and "nothing was added" in i.value for i in again.info)
     assert len(the_desk.items()) == 2
+
+
+def test_rows_pasted_from_a_spreadsheet_are_a_batch_too(the_desk: Desk) -> None:
+    rows = list(csv.reader(io.StringIO(QUESTIONS_CSV)))
+    pasted = "\n".join("\t".join(row) for row in rows)  # what a copy from Excel puts on the clipboard
+    at = desk_page()
+    at.text_area(key="desk_paste").set_value(pasted).run()
+    assert_clean(at)
+    assert "**pasted rows.csv**: 3 read." in markdown(at)
+    click(at, "Add to the desk")
+    assert "2 item(s) on the queue" in successes(at)
+    assert sorted(ref for r in the_desk.items() for ref in r.refs) == ["WQ101", "WQ102", "WQ103"]
+
+    again = desk_page()  # the same questions as a CSV file: the same batch, nothing added
+    again.file_uploader(key="desk_upload").set_value(("day.csv", QUESTIONS_CSV.encode(), "text/csv")).run()
+    click(again, "Add to the desk")
+    assert any("already on the desk" in i.value for i in again.info) and len(the_desk.items()) == 2
 
 
 def test_a_file_that_cannot_be_read_says_why_and_adds_nothing(the_desk: Desk) -> None:

@@ -8,6 +8,7 @@ it; who made the change is ui.identity.who(). The open item is kept in the addre
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -109,7 +110,7 @@ def _needs_name() -> str | None:
 
 
 def _batch_section() -> None:
-    started = bool(st.session_state.get("desk_upload") or st.session_state.get("desk_added"))
+    started = any(st.session_state.get(k) for k in ("desk_upload", "desk_paste", "desk_added"))
     with st.expander("Add a batch", expanded=started or not desk().items(), icon=":material/upload_file:"):
         files = st.file_uploader(
             "Upload the day's questions, petitions or letters",
@@ -120,7 +121,20 @@ def _batch_section() -> None:
             help="A table of written questions (CSV, XLSX, JSON or JSONL export, one a row), a zip of them, or "
             f"petitions and letters (TXT, MD, PDF, DOCX). Files over {settings().max_upload_mb:g} MB are refused.",
         )
-        read = [r for f in files or [] if (r := _read(f)) is not None]
+        st.text_area(
+            "…or paste rows copied from a spreadsheet, with their header row",
+            key="desk_paste",
+            height=110,
+            placeholder="UIN\tDate tabled\tMember\tQuestion text\tNamed day\n…",
+            help="Rows copied from Excel or a Table Office list (tab- or comma-separated), the header row first: "
+            "the same columns a CSV upload may have.",
+        )
+        uploads = [(f.file_id, f.name, f.getvalue) for f in files or []]
+        pasted = st.session_state.get("desk_paste") or ""
+        if pasted.strip():
+            key = hashlib.sha1(pasted.encode("utf-8")).hexdigest()
+            uploads.append((f"paste-{key}", "pasted rows.csv", lambda: pasted.encode("utf-8")))
+        read = [r for key, name, data in uploads if (r := _read(key, name, data)) is not None]
         for name, batch in read:
             _batch_summary(name, batch)
         if read and st.button("Add to the desk", type="primary", icon=":material/playlist_add:"):
@@ -129,22 +143,22 @@ def _batch_section() -> None:
         _draft_batches()
 
 
-def _read(upload: Any) -> tuple[str, Any] | None:
-    """The file read as a batch, once per upload (the reading, or why it failed, is kept in the
-    session and shown on every run while the file stays in the uploader)."""
+def _read(key: str, name: str, data: Callable[[], bytes]) -> tuple[str, Any] | None:
+    """An upload (or the pasted rows) read as a batch, once per file: the reading, or why it failed,
+    is kept in the session and shown on every run while the file stays in the uploader."""
     cache = st.session_state.setdefault("desk_read", {})
-    if upload.file_id not in cache:
-        cache[upload.file_id] = None
+    if key not in cache:
+        cache[key] = None
         try:
-            cache[upload.file_id] = (upload.name, read_batch(upload.name, upload.getvalue(), settings().max_upload_mb))
+            cache[key] = (name, read_batch(name, data(), settings().max_upload_mb))
         except YmatebError as exc:
-            cache[upload.file_id] = str(exc)
+            cache[key] = str(exc)
         except Exception:
             with reported():
                 raise
-    found = cache[upload.file_id]
+    found = cache[key]
     if isinstance(found, str):
-        st.error(f"{escape_markdown(upload.name)} could not be read: {escape_markdown(found)}", icon=":material/error:")
+        st.error(f"{escape_markdown(name)} could not be read: {escape_markdown(found)}", icon=":material/error:")
         return None
     return found
 
