@@ -591,3 +591,17 @@ def test_without_a_database_url_the_desk_is_a_sqlite_file_in_the_store(tmp_path:
             assert conn.scalar(select(func.count()).select_from(Request)) == 1
     finally:
         desk.close()
+
+
+def test_a_database_nobody_answers_is_one_line_naming_it_without_the_password() -> None:
+    import socket
+
+    with socket.socket() as s:  # a loopback port with nothing listening on it
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql+psycopg://ymateb:s3cret@127.0.0.1:{port}/ymateb?connect_timeout=5"
+    with pytest.raises(StoreError) as caught:
+        Desk(url)
+    message = str(caught.value)
+    assert message.startswith("Cannot open the desk's database postgresql+psycopg://***@127.0.0.1")
+    assert "s3cret" not in message and "\n" not in message and "refused" in message.lower()
