@@ -19,6 +19,7 @@ import httpx
 import numpy as np
 from chromadb import errors as chroma_errors
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from filelock import FileLock
 
 from rag.errors import StoreError, YmatebError
 from rag.index.base import DIM, Embedder, chunk_vectors
@@ -29,6 +30,8 @@ from rag.text.safe import redact_urls
 from rag.types import Chunk, Document
 
 PAGE = 2000
+OPEN_LOCK = "chroma-open.lock"  # held while an embedded store is opened (created, the first time)
+OPEN_LOCK_WAIT = 120.0  # seconds
 
 
 @contextmanager
@@ -85,9 +88,16 @@ def make_client(store_dir: str, chroma_url: str | None) -> tuple[Any, str]:
             )
             client.heartbeat()
         return client, f"Chroma server {redact_urls(chroma_url)}"
-    with _translated(f"open the index in {store_dir}"):
+    # Two processes opening a new store at once would both create Chroma's tables, and one fail
+    # ("table collections already exists"): the first to hold this lock creates them.
+    with _translated(f"open the index in {store_dir}"), _opening_lock(Path(store_dir)):
         client = chromadb.PersistentClient(path=str(store_dir), settings=settings)
     return client, f"embedded Chroma in {store_dir}"
+
+
+def _opening_lock(store_dir: Path) -> FileLock:
+    store_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(store_dir / OPEN_LOCK), timeout=OPEN_LOCK_WAIT)
 
 
 def _register_embedding_function() -> None:
