@@ -2,7 +2,7 @@
 
 Each entry point runs as a subprocess under `strace -f`, with a fresh HOME and none of the
 switches that would hide a leak (ORT_*, XDG_CACHE_HOME) in its environment: the CLI (`ymateb
-ingest`, `search`, `draft`), and the Streamlit server while a headless Chromium opens the Corpus
+ingest`, `search`, `draft`, `batch`), and the Streamlit server while a headless Chromium opens the Corpus
 page (a fresh store, so the server indexes the seeds and loads onnxruntime) and for HOLD seconds
 after. The trace may show no connect()/sendto()/sendmsg() to a non-loopback address or to port 53
 and no connection to a name-service socket, and nothing may appear under ~/.cache/Microsoft.
@@ -188,6 +188,7 @@ def test_cli_ingest_search_draft_stay_on_this_machine(tmp_path: Path) -> None:
         "ingest": ["ingest", str(SEEDS), "--store", store],
         "search": ["search", "independent review of children's services", "--store", store],
         "draft": ["draft", PETITION, "--store", store],
+        "batch": ["batch", str(_questions_csv(tmp_path)), "--store", store, "--who", "Ann Official"],
     }
     outputs: dict[str, str] = {}
     for name, args in runs.items():
@@ -200,6 +201,19 @@ def test_cli_ingest_search_draft_stay_on_this_machine(tmp_path: Path) -> None:
         outputs[name] = done.stdout
     assert "33 embedded" in outputs["ingest"], "the seeds were not embedded, so onnxruntime never ran"
     assert "[1]" in outputs["draft"], outputs["draft"]
+    assert "2 groups: 2 drafted now" in outputs["batch"], outputs["batch"]  # the desk opened, migrated, wrote
+
+
+def _questions_csv(folder: Path) -> Path:
+    path = folder / "day.csv"
+    path.write_text(
+        "UIN,Date tabled,Question text,Answering body\n"
+        "101,2022-10-03,What steps is the Welsh Government taking on independent reviews of children's services?,"
+        "Welsh Government\n"
+        "102,2022-10-03,How many children are looked after in Cardiff?,Welsh Government\n",
+        encoding="utf-8",
+    )
+    return path
 
 
 @pytest.mark.slow
