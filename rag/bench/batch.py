@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from rag.bench.config import DEFAULT_CORPUS, machine
+from rag.bench.config import DEFAULT_CORPUS, machine, timed, write_result
 from rag.bench.grouping import kept_answer, read_rows, scores, true_groups
 
-T = TypeVar("T")
 HEADER = ["UIN", "Date tabled", "Question text", "Heading", "Answering body"]
 
 
@@ -38,12 +34,6 @@ def day_csv(rows: list[dict[str, Any]], path: Path) -> Path:
         for r in rows:
             writer.writerow([r.get("ref") or r["id"], r["date"], r["question"], r.get("title") or "", r["asked_of"]])
     return path
-
-
-def timed(fn: Callable[[], T]) -> tuple[T, float]:
-    start = time.perf_counter()
-    value = fn()
-    return value, round(time.perf_counter() - start, 2)
 
 
 def run(data: Path, asked_of: str, month: str, limit: int, store: Path, ungrouped: bool = False) -> dict[str, Any]:
@@ -98,10 +88,10 @@ def run(data: Path, asked_of: str, month: str, limit: int, store: Path, ungroupe
         },  # fmt: skip
         "precedents": {"documents": ingest.documents, "embedded_now": ingest.embedded, "seconds": round(ingest_s, 1)},
         "seconds": {
-            "read": read_s,
-            "group_and_import": import_s,
-            "draft": draft_s,
-            "export_zip": export_s,
+            "read": round(read_s, 2),
+            "group_and_import": round(import_s, 2),
+            "draft": round(draft_s, 2),
+            "export_zip": round(export_s, 2),
             "total": round(total_s, 2),
         },  # fmt: skip
         "questions_per_minute": {
@@ -124,10 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ungrouped", action="store_true", help="Draft every question on its own (no grouping)")
     args = parser.parse_args(argv)
     result = run(args.data, args.asked_of, args.month, args.limit, args.store, args.ungrouped)
-    text = json.dumps(result, indent=2)
-    if args.json:
-        args.json.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    print(write_result(result, args.json))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,7 @@ TARGETS = {
 }
 
 Log = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -62,7 +63,8 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    """(what fn returned, the wall seconds it took)."""
     started = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - started
@@ -74,6 +76,14 @@ def timed_cpu(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     cpu = time.process_time()
     out, wall = timed(fn)
     return out, wall, time.process_time() - cpu
+
+
+def write_result(result: dict[str, Any], path: Path | None) -> str:
+    """A bench's result as indented JSON, also written to `path` when one is given."""
+    text = json.dumps(result, indent=2)
+    if path:
+        path.write_text(text + "\n", encoding="utf-8")
+    return text
 
 
 def rate(n: float, seconds: float) -> float | None:

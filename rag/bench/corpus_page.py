@@ -18,7 +18,6 @@ fresh process, it times:
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.assistant import Assistant, build_assistant
-from rag.bench.config import machine
+from rag.bench.config import machine, write_result
 from rag.index.catalogue import DocumentQuery
 from rag.index.fakes import HashEmbedder
 from rag.settings import Settings
@@ -103,10 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"building {args.store} from {args.corpus} …", flush=True)
         print(f"built in {build(args.store, args.corpus):.0f} s", flush=True)
     result = measure(args.store, args.repeat)
-    text = json.dumps(result, indent=2)
-    if args.json:
-        args.json.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    print(write_result(result, args.json))
 
 
 if __name__ == "__main__":

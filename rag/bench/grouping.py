@@ -38,10 +38,11 @@ import gzip
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from rag.bench.config import timed, write_result
 from rag.desk.grouping import THRESHOLD, blocks, group_items, jaccard_matrix
 from rag.evaluation.clusters import bcubed_prf, pairwise_prf
 from rag.text.holding import is_non_answer
@@ -132,12 +133,6 @@ def scores(predicted: list[list[str]], truth: list[list[str]]) -> dict[str, floa
     return {k: round(v, 4) for k, v in values.items()}
 
 
-def timed(fn: Callable[[], list[list[str]]]) -> tuple[list[list[str]], float]:
-    started = time.perf_counter()
-    out = fn()
-    return out, round(time.perf_counter() - started, 2)
-
-
 def measure(rows: Sequence[dict[str, Any]], sweep: bool = False) -> dict[str, Any]:
     """Truth, both methods' groups of the kept questions and their scores (and the sweep if asked)."""
     truth = true_groups(rows)
@@ -157,7 +152,7 @@ def measure(rows: Sequence[dict[str, Any]], sweep: bool = False) -> dict[str, An
         },
         "proposed": {"method": f"word 3-shingle Jaccard, average link >= {THRESHOLD}", **scores(proposed, truth)},
         "baseline": {"method": f"token Jaccard >= {BASELINE_THRESHOLD}, single link", **scores(baseline, truth)},
-        "seconds": {"proposed": proposed_s, "baseline": baseline_s},
+        "seconds": {"proposed": round(proposed_s, 2), "baseline": round(baseline_s, 2)},
     }
     if sweep:
         result["sweep"] = {str(t): scores(group_items(items, threshold=t), truth) for t in SWEEP}
@@ -189,8 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     result["seconds"]["total"] = round(time.perf_counter() - started, 2)
     print(table(result))
     print(json.dumps(result["counts"]), f"{result['seconds']['total']} s")
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(result, args.json)
 
 
 if __name__ == "__main__":
