@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -516,6 +515,8 @@ def batch_cmd(
     """
     import getpass
 
+    from tqdm import tqdm
+
     from rag.desk.batch import batch_groups, draft_batch, import_batch
     from rag.desk.exports import write_replies
     from rag.desk.grouping import group_items
@@ -540,8 +541,13 @@ def batch_cmd(
         person = Who(who or getpass.getuser())
         batch_id, new = import_batch(desk, batch, Path(file).name, person)
         say(("Added to the desk as" if new else "Already on the desk, resuming:") + f" batch {batch_id}", err=True)
-        with _progress_bar("Drafting") as bar:
-            run = draft_batch(assistant, desk, batch_id, person, as_of=as_of, backend=backend, progress=bar)
+        todo = len(desk.undrafted(batch_id))
+        with tqdm(total=todo, desc="Drafting", unit="group", disable=not sys.stderr.isatty(), leave=False) as bar:
+
+            def advance(done: int, _total: int) -> None:
+                bar.update(done - bar.n)
+
+            run = draft_batch(assistant, desk, batch_id, person, as_of=as_of, backend=backend, progress=advance)
         groups = batch_groups(desk, batch_id)
         say(
             f"{len(groups)} groups: {run.drafted} drafted now, {run.already} drafted before; "
@@ -553,27 +559,6 @@ def batch_cmd(
             say(f"Wrote {len(written) - 1} replies and tracker.csv to {out_dir}")
     if json_out:
         write_text(json_out, json.dumps({"groups": groups}, indent=2, ensure_ascii=False, default=str), "JSON file")
-
-
-@contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback (done, total) drawn as a tqdm bar on a terminal; silent otherwise."""
-    from tqdm import tqdm
-
-    bar: Any = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, desc=label, unit="group", disable=not sys.stderr.isatty())
-        bar.n = done
-        bar.refresh()
-
-    try:
-        yield update
-    finally:
-        if bar is not None:
-            bar.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from rag.errors import StoreError
+from rag.index.failures import first_line
 from rag.settings import Settings
 from rag.text.safe import redact_urls
 
@@ -89,5 +90,4 @@ def _migration_lock(engine: Engine) -> AbstractContextManager[object]:
 
 def reason(exc: SQLAlchemyError) -> str:
     """The first line of what the database driver said, with any URL's credentials hidden."""
-    original = getattr(exc, "orig", None) or exc
-    return redact_urls(str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__)
+    return redact_urls(first_line(getattr(exc, "orig", None) or exc))
