@@ -14,13 +14,12 @@ Both arguments are lists of groups of item ids. Conventions:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from rag.evaluation.metrics import f1
+
 PRF = tuple[float, float, float]
-
-
-def f1(precision: float, recall: float) -> float:
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def labels(groups: Iterable[Sequence[str]]) -> dict[str, int]:
@@ -36,23 +35,16 @@ def _common(
     return {i: pred[i] for i in shared}, {i: true[i] for i in shared}
 
 
-def _sizes(label: dict[str, int]) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for g in label.values():
-        out[g] = out.get(g, 0) + 1
-    return out
+def _sizes(label: dict[str, int]) -> Counter[int]:
+    return Counter(label.values())
 
 
 def _pairs(counts: Iterable[int]) -> int:
     return sum(n * (n - 1) // 2 for n in counts)
 
 
-def _overlaps(pred: dict[str, int], true: dict[str, int]) -> dict[tuple[int, int], int]:
-    out: dict[tuple[int, int], int] = {}
-    for item, g in pred.items():
-        key = (g, true[item])
-        out[key] = out.get(key, 0) + 1
-    return out
+def _overlaps(pred: dict[str, int], true: dict[str, int]) -> Counter[tuple[int, int]]:
+    return Counter((g, true[item]) for item, g in pred.items())
 
 
 def pairwise_prf(predicted: Sequence[Sequence[str]], truth: Sequence[Sequence[str]]) -> PRF:

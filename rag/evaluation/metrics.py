@@ -104,11 +104,15 @@ def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     return len(a) - bin(v).count("1")
 
 
+def f1(precision: float, recall: float) -> float:
+    """Their harmonic mean; 0.0 when both are 0."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
 def _f1(overlap: int, n_pred: int, n_ref: int) -> float:
     if not overlap or not n_pred or not n_ref:
         return 0.0
-    p, r = overlap / n_pred, overlap / n_ref
-    return 2 * p * r / (p + r)
+    return f1(overlap / n_pred, overlap / n_ref)
 
 
 @lru_cache(maxsize=16_384)
