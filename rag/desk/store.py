@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from rag.desk.db import connect, database_url, reason
 from rag.desk.models import STATUSES, Audit, Batch, Comment, Item, Request, Version
@@ -181,24 +181,15 @@ class Desk:
     @contextmanager
     def _session(self) -> Iterator[Session]:
         """One transaction: committed whole, or (on any error) rolled back whole."""
-        session = self._sessions()
         try:
-            yield session
-            session.commit()
+            with self._sessions.begin() as session:
+                yield session
         except IntegrityError:
-            session.rollback()
             raise
         except OperationalError as exc:
-            session.rollback()
             raise StoreError(f"The desk's database could not be written: {reason(exc)}") from None
         except SQLAlchemyError as exc:
-            session.rollback()
             raise StoreError(f"The desk's database failed: {reason(exc)}") from None
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     def _audit(self, s: Session, who: Who, action: str, item_id: int | None, **kw: Any) -> None:
         s.add(Audit(at=now(), who=who.name, verified=who.verified, action=action, item_id=item_id, **kw))
@@ -281,27 +272,10 @@ class Desk:
                 q = q.where(Item.assignee == assignee)
             if batch_id is not None:
                 q = q.where(Item.batch_id == batch_id)
-            rows = [self._row(s, item) for item in s.scalars(q)]
+            found = s.scalars(q.options(selectinload(Item.requests))).all()
+            latest = _newest_versions(s, [item.id for item in found])
+            rows = [_row(item, latest.get(item.id)) for item in found]
         return sorted(rows, key=SORTS.get(sort, SORTS["due"]))
-
-    def _row(self, s: Session, item: Item) -> ItemRow:
-        latest = s.execute(
-            select(Version.n, Version.warnings).where(Version.item_id == item.id).order_by(Version.n.desc()).limit(1)
-        ).first()
-        return ItemRow(
-            id=item.id,
-            kind=item.kind,
-            title=item.title,
-            status=item.status,
-            assignee=item.assignee,
-            due=item.due,
-            refs=[r.ref for r in item.requests],
-            members=list(dict.fromkeys(r.member for r in item.requests if r.member)),
-            version=latest[0] if latest else None,
-            warnings=latest[1] if latest else 0,
-            updated_at=item.updated_at,
-            batch_id=item.batch_id,
-        )
 
     def item(self, item_id: int) -> ItemView:
         with self._session() as s:
@@ -309,7 +283,7 @@ class Desk:
             versions = s.scalars(select(Version).where(Version.item_id == item_id).order_by(Version.n))
             comments = s.scalars(select(Comment).where(Comment.item_id == item_id).order_by(Comment.id))
             return ItemView(
-                row=self._row(s, item),
+                row=_row(item, _newest_versions(s, [item_id]).get(item_id)),
                 requests=[_request_view(r) for r in item.requests],
                 versions=[_version_view(v) for v in versions],
                 comments=[CommentRow(c.text, c.created_at, c.created_by) for c in comments],
@@ -552,6 +526,38 @@ SORTS: dict[str, Any] = {
     "assignee": lambda r: (r.assignee is None, (r.assignee or "").lower(), r.due or date.max, r.id),
     "updated": lambda r: (-r.updated_at.timestamp(), r.id),
 }
+
+
+def _newest_versions(s: Session, item_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """{item id: (its newest version's number, that version's warnings)}, in one query."""
+    newest = (
+        select(Version.item_id, func.max(Version.n).label("n"))
+        .where(Version.item_id.in_(list(item_ids)))
+        .group_by(Version.item_id)
+        .subquery()
+    )
+    q = select(Version.item_id, Version.n, Version.warnings).join(
+        newest, (Version.item_id == newest.c.item_id) & (Version.n == newest.c.n)
+    )
+    return {item_id: (n, warnings) for item_id, n, warnings in s.execute(q)}
+
+
+def _row(item: Item, latest: tuple[int, int] | None) -> ItemRow:
+    """An item as a line of the queue, with its newest version's (number, warnings)."""
+    return ItemRow(
+        id=item.id,
+        kind=item.kind,
+        title=item.title,
+        status=item.status,
+        assignee=item.assignee,
+        due=item.due,
+        refs=[r.ref for r in item.requests],
+        members=list(dict.fromkeys(r.member for r in item.requests if r.member)),
+        version=latest[0] if latest else None,
+        warnings=latest[1] if latest else 0,
+        updated_at=item.updated_at,
+        batch_id=item.batch_id,
+    )
 
 
 def _title(requests: Sequence[Incoming]) -> str:
