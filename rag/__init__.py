@@ -32,7 +32,6 @@ from rag.settings import Settings, load_settings
 if TYPE_CHECKING:
     from rag.assistant import Assistant, build_assistant
     from rag.desk.batch import BatchRun, draft_batch, import_batch, incoming_for, item_request
-    from rag.desk.diff import changed_words, word_diff
     from rag.desk.exports import replies_zip, reply_name, tracker_csv
     from rag.desk.intake import read_batch, read_batch_path
     from rag.desk.models import STATUSES
@@ -62,6 +61,7 @@ if TYPE_CHECKING:
     from rag.ingest.uploads import Detected, UploadResult, detect_uploads, ingest_uploads, read_upload_text
     from rag.retrieval.query import check_search
     from rag.text.dates import human_date
+    from rag.text.diff import changed_words, word_diff
     from rag.text.holding import is_non_answer
     from rag.text.markdown import escape_markdown
     from rag.text.markers import MARKER_RE, cited_numbers
@@ -83,8 +83,8 @@ _LAZY = {
     "import_batch": "rag.desk.batch",
     "item_request": "rag.desk.batch",
     "incoming_for": "rag.desk.batch",
-    "changed_words": "rag.desk.diff",
-    "word_diff": "rag.desk.diff",
+    "changed_words": "rag.text.diff",
+    "word_diff": "rag.text.diff",
     "replies_zip": "rag.desk.exports",
     "reply_name": "rag.desk.exports",
     "tracker_csv": "rag.desk.exports",

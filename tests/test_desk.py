@@ -35,7 +35,6 @@ from rag.assistant import Assistant
 from rag.desk import db
 from rag.desk.batch import draft_batch
 from rag.desk.db import MIGRATIONS, migrate
-from rag.desk.diff import changed_words, word_diff
 from rag.desk.exports import TRACKER_COLUMNS, replies_zip, reply_name, tracker_csv
 from rag.desk.models import Base, Request
 from rag.desk.store import AUDIT_COLUMNS, Desk, Who, audit_csv, open_desk
@@ -43,6 +42,7 @@ from rag.drafting.backends.scripted import ScriptedBackend
 from rag.drafting.intake import parse_request
 from rag.errors import BackendError, ConfigError, InputError, StoreError
 from rag.settings import load_settings
+from rag.text.diff import changed_words, word_diff
 from rag.types import Citation, Draft, DraftRequest, DraftWarning, Incoming
 from tests.conftest import PETITION
 from tests.postgres import PostgresServer
@@ -542,11 +542,13 @@ def test_the_tracker_has_a_row_per_request_and_the_zip_a_reply_per_drafted_item(
             ],
         ),
         ("a  b\nc", "a  b\n\nd", [("same", "a  b"), ("removed", "\nc"), ("added", "\n\nd")]),
+        ("It found an inquiry.", "It found a review.", [("same", "It found "), ("removed", "an inquiry."),
+                                                        ("added", "a review.")]),  # fmt: skip
         ("", "New words.", [("added", "New words.")]),
         ("Old words.", "", [("removed", "Old words.")]),
         ("", "", []),
     ],
-    ids=["same", "insert", "delete", "replace", "whitespace-kept", "from-nothing", "to-nothing", "empty"],
+    ids=["same", "insert", "delete", "replace", "whitespace-kept", "phrase", "from-nothing", "to-nothing", "empty"],
 )
 def test_word_diff(old: str, new: str, pieces: list[tuple[str, str]]) -> None:
     assert word_diff(old, new) == pieces

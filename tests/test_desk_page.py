@@ -18,7 +18,8 @@ from rag import Desk, ItemRow, Who, load_settings, open_desk
 from rag.types import Incoming
 from tests.conftest import PETITION
 from tests.test_app import APP, TIMEOUT, assert_clean, button, markdown, start, store  # noqa: F401
-from ui.desk import OVERDUE, diff_html, queue_frame
+from ui.desk import OVERDUE, queue_frame
+from ui.support import diff_html
 
 ADDED = "The Welsh Government will also open a new children's hospital in Cardiff next year."
 # Three written questions: the first two near-identical (same day, same department), so they group.
@@ -105,7 +106,7 @@ def test_an_item_is_drafted_edited_compared_reviewed_and_restored_from_the_page(
     assert at.text_area(key=f"desk_edit_{item}_2").value == v2.text
 
     shown = markdown(at)  # the compare box: version 1 -> 2 by default
-    assert "<ins class='ym-ins'>" in shown and "hospital" in shown
+    assert '<ins class="ym-ins">' in shown and "hospital" in shown
     assert any("word(s) removed" in c.value and "added" in c.value for c in at.caption)
 
     status = keyed(at.selectbox, f"desk_status_{item}_")
@@ -273,7 +274,7 @@ def test_exports_need_a_name_and_are_recorded(the_desk: Desk, petition_item: int
 def test_the_diff_is_escaped_and_marked() -> None:
     shown = diff_html([("same", "Keep <b>this</b> "), ("removed", "old*"), ("added", "new_ [1]")])
     assert "<b>" not in shown and "&#60;b&#62;this" in shown
-    assert "<del class='ym-del'>old&#42;</del>" in shown and "<ins class='ym-ins'>new&#95; &#91;1&#93;</ins>" in shown
+    assert '<del class="ym-del">old&#42;</del>' in shown and '<ins class="ym-ins">new&#95; &#91;1&#93;</ins>' in shown
 
 
 def test_overdue_rows_say_so_in_words() -> None:

@@ -43,7 +43,7 @@ from rag import (
 from ui.common import EARLIEST, LATEST, assistant, desk, reported, scroll_box, settings, upload_limit_mb
 from ui.downloads import deferred, latest
 from ui.identity import name_needed, who
-from ui.support import short_title, text_html
+from ui.support import diff_html, short_title
 
 ITEM_PARAM = "item"  # query parameter: the open item, so a reload reopens it
 OPEN_KEY = "desk_open"  # session key of the "Open item" select
@@ -689,16 +689,6 @@ def _compare(view: ItemView) -> None:
         else f"Versions {old} and {new} read the same."
     )
     scroll_box(diff_html(pieces), f"Changes from version {old} to {new}", "22rem", "ym-doc")
-
-
-def diff_html(pieces: Sequence[tuple[str, str]]) -> str:
-    """A word diff as HTML: every piece escaped (untrusted text), removed in <del>, added in <ins>."""
-    tags = {"removed": ("<del class='ym-del'>", "</del>"), "added": ("<ins class='ym-ins'>", "</ins>")}
-    out = []
-    for op, text in pieces:
-        start, end = tags.get(op, ("", ""))
-        out.append(f"{start}{text_html(text)}{end}")
-    return "".join(out)
 
 
 def _restore(view: ItemView) -> None:

@@ -6,13 +6,12 @@ strip_markdown, highlight_cited                       a cited sentence inside it
 paragraph_html, draft_blocks                          a draft laid out with its [n] markers and
                                                       the warnings beside the sentence they concern
 group_by_document, timeline_rows                      search results by document and by date
-word_diff_html                                        a word-level diff (difflib)
+word_diff_html, diff_html                             a word-level diff (rag.word_diff) as HTML
 summary_rows, case_rows                               eval results as table rows (registry.METRICS)
 """
 
 from __future__ import annotations
 
-import difflib
 import html as html_lib
 import re
 from collections.abc import Iterable, Sequence
@@ -37,6 +36,7 @@ from rag import (
     shorten,
     shown,
     without_to_ask,
+    word_diff,
 )
 from rag.types import DraftRequest, DraftWarning, Passage
 
@@ -469,18 +469,22 @@ def _standing(doc_id: str, meta: dict[str, Any], text: str, replaced: dict[str, 
 
 def word_diff_html(old: str, new: str) -> str:
     """`new` against `old` word by word: removed words in <del>, added words in <ins>."""
-    a, b = (old or "").split(), (new or "").split()
-    out: list[str] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(text_html(" ".join(a[i1:i2])))
+    return diff_html(word_diff(old or "", new or ""))
+
+
+def diff_html(pieces: Sequence[tuple[str, str]]) -> str:
+    """A word diff (rag.word_diff) as HTML, every piece escaped (untrusted text): removed in <del>,
+    added in <ins>, the spaces around a change left outside its tags."""
+    tags = {"removed": ("<del class=\"ym-del\">", "</del>"), "added": ("<ins class=\"ym-ins\">", "</ins>")}
+    out = []
+    for op, text in pieces:
+        if op not in tags:
+            out.append(text_html(text))
             continue
-        if i2 > i1:
-            out.append(f'<del class="ym-del">{text_html(" ".join(a[i1:i2]))}</del>')
-        if j2 > j1:
-            out.append(f'<ins class="ym-ins">{text_html(" ".join(b[j1:j2]))}</ins>')
-    return " ".join(out)
+        core = text.strip()
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+        out.append(f"{text_html(lead)}{tags[op][0]}{text_html(core)}{tags[op][1]}{text_html(trail)}")
+    return "".join(out)
 
 
 def document_rows(docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""A word diff of two versions of a reply, as officials compare them: words kept, removed, added.
+"""A word diff of two texts (two versions of a reply, a draft and the real answer): words kept, removed, added.
 
     word_diff("The fund opened in 2021.", "The fund opens in 2024.")
     -> [("same", "The fund "), ("removed", "opened"), ("added", "opens"), ("same", " in "), ...]
@@ -16,18 +16,26 @@ _TOKEN = re.compile(r"\s+|[^\s]+")
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """The pieces of `new` against `old`: ("same" | "removed" | "added", text), merged where adjacent."""
+    """The pieces of `new` against `old`: ("same" | "removed" | "added", text), merged where adjacent.
+    A change reads as whole phrases: the bare spaces between two changed words belong to the change
+    ("an inquiry." -> "a review.", not "an" -> "a", " ", "inquiry." -> "review.")."""
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    runs = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     out: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
+    removed: list[str] = []
+    added: list[str] = []
+    for k, (op, i1, i2, j1, j2) in enumerate(runs):
+        between = 0 < k < len(runs) - 1 and not "".join(a[i1:i2]).strip()
+        if op == "equal" and not between:
+            _add(out, "removed", removed)
+            _add(out, "added", added)
+            removed, added = [], []
             _add(out, "same", b[j1:j2])
             continue
-        if op in ("delete", "replace"):
-            _add(out, "removed", a[i1:i2])
-        if op in ("insert", "replace"):
-            _add(out, "added", b[j1:j2])
+        removed.extend(a[i1:i2])
+        added.extend(b[j1:j2])
+    _add(out, "removed", removed)
+    _add(out, "added", added)
     return out
 
 
