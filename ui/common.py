@@ -45,6 +45,10 @@ div.ym-letter { font-family: Georgia, 'Times New Roman', serif; line-height: 1.5
 """
 
 
+KIND_NAMES = {"petition": "Petition", "written_question": "Written question", "letter": "Letter"}  # request kinds
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 def settings() -> Settings:
     """The settings, read from the environment once per session."""
     if "settings" not in st.session_state:

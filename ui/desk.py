@@ -40,7 +40,18 @@ from rag import (
     warning_line,
     word_diff,
 )
-from ui.common import EARLIEST, LATEST, assistant, desk, reported, scroll_box, settings, upload_limit_mb
+from ui.common import (
+    DOCX_MIME,
+    EARLIEST,
+    KIND_NAMES,
+    LATEST,
+    assistant,
+    desk,
+    reported,
+    scroll_box,
+    settings,
+    upload_limit_mb,
+)
 from ui.downloads import deferred, latest
 from ui.identity import name_needed, who
 from ui.support import diff_html, short_title
@@ -49,8 +60,6 @@ ITEM_PARAM = "item"  # query parameter: the open item, so a reload reopens it
 OPEN_KEY = "desk_open"  # session key of the "Open item" select
 FLASH = "desk_flash"  # what the last change did, shown once after the rerun it causes
 BATCH_TYPES = ["csv", "xlsx", "jsonl", "json", "zip", "txt", "md", "pdf", "docx"]
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-KIND_NAMES = {"petition": "Petition", "written_question": "Written question", "letter": "Letter"}
 SORTS = {"due": "Due date", "status": "Status", "assignee": "Assignee", "updated": "Last change"}
 ANYONE, UNASSIGNED = "", "\x00unassigned"
 OVERDUE = "\u26a0 Overdue"  # the marker column's text: the row's state in words, not colour alone

@@ -23,7 +23,19 @@ from rag import (
     warning_line,
 )
 from rag.types import REQUEST_KINDS, Citation, Draft, Passage
-from ui.common import CHOSEN, assistant, date_field, desk, html, reported, scroll_box, settings, upload_limit_mb
+from ui.common import (
+    CHOSEN,
+    DOCX_MIME,
+    KIND_NAMES,
+    assistant,
+    date_field,
+    desk,
+    html,
+    reported,
+    scroll_box,
+    settings,
+    upload_limit_mb,
+)
 from ui.downloads import deferred, latest
 from ui.identity import who
 from ui.support import (
@@ -42,11 +54,9 @@ from ui.support import (
     stream_markdown,
 )
 
-KIND_NAMES = {"petition": "Petition", "written_question": "Written question", "letter": "Letter"}
 LANGUAGES = {"en": "English", "cy": "Cymraeg (Welsh)"}
 FIELD_KEYS = ("kind", "number", "title", "member", "language", "date", "date_ok")
 CONTEXT_CHARS = 300
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PLACEHOLDER = (
     "Paste a petition, a written question or a letter here, e.g.\n\n"
     "Petition P-06-1199: Place Cardiff Children's Services into special measures and conduct an "
