@@ -10,6 +10,7 @@ The pipeline, one package per stage (imports only point down this list):
     rag.drafting    intake, backends (offline, openai, scripted), citations, formats, export
     rag.evaluation  back-test drafts against real answers
     rag.desk        saved work: the queue, versions, review status, audit; batch intake, grouping
+    rag.sources     keeping the corpus current: official APIs -> the index, and the desk's queue
     rag.bench       speed, scale and the plain-peer comparison
     rag.assistant   the composition root: build_assistant()
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from rag.desk.exports import replies_zip, reply_name, tracker_csv
     from rag.desk.intake import read_batch, read_batch_path
     from rag.desk.models import STATUSES
-    from rag.desk.store import AuditRow, Desk, ItemRow, ItemView, VersionRow, Who, audit_csv, open_desk
+    from rag.desk.store import AuditRow, Desk, ItemRow, ItemView, SyncRunRow, VersionRow, Who, audit_csv, open_desk
     from rag.drafting.backends.offline import answer_text
     from rag.drafting.cited import cited_sentences
     from rag.drafting.edits import recheck
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from rag.index.catalogue import DocumentQuery
     from rag.ingest.uploads import Detected, UploadResult, detect_uploads, ingest_uploads, read_upload_text
     from rag.retrieval.query import check_search
+    from rag.sources.sync import SyncSummary, official_sources, sync_source
     from rag.text.dates import human_date
     from rag.text.diff import changed_words, word_diff
     from rag.text.holding import is_non_answer
@@ -74,6 +76,10 @@ _LAZY = {
     "ItemRow": "rag.desk.store",
     "ItemView": "rag.desk.store",
     "VersionRow": "rag.desk.store",
+    "SyncRunRow": "rag.desk.store",
+    "SyncSummary": "rag.sources.sync",
+    "official_sources": "rag.sources.sync",
+    "sync_source": "rag.sources.sync",
     "Who": "rag.desk.store",
     "audit_csv": "rag.desk.store",
     "open_desk": "rag.desk.store",
@@ -186,6 +192,7 @@ __all__ = [
     "MARKER_RE",
     "Metric",
     "METRICS",
+    "official_sources",
     "on_point",
     "open_desk",
     "parse_request",
@@ -208,6 +215,9 @@ __all__ = [
     "STATUSES",
     "STOPWORDS",
     "superseded_by",
+    "sync_source",
+    "SyncRunRow",
+    "SyncSummary",
     "to_docx",
     "to_markdown",
     "tracker_csv",

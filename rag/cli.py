@@ -10,6 +10,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rag.errors import ConfigError, InputError, YmatebError
-from rag.settings import Settings, load_settings
+from rag.settings import Settings, check_http_url, load_settings
 from rag.text.safe import printable, redact_urls
 
 if TYPE_CHECKING:
@@ -487,7 +488,6 @@ def bench_scale_cmd(
     click.echo(text)
 
 
-
 @main.command("batch")
 @click.argument("file", type=click.Path(exists=True))
 @click.option("--as-of", default=None, help="Draft only from precedents dated before YYYY-MM-DD")
@@ -559,6 +559,150 @@ def batch_cmd(
             say(f"Wrote {len(written) - 1} replies and tracker.csv to {out_dir}")
     if json_out:
         write_text(json_out, json.dumps({"groups": groups}, indent=2, ensure_ascii=False, default=str), "JSON file")
+
+
+@main.command("sync")
+@click.argument("names", nargs=-1, required=True, metavar="SOURCE...")
+@click.option("--since", default=None, help="Read from this day (YYYY-MM-DD), not from the saved cursor")
+@click.option("--body", default=None, help="parliament-wq: the answering body, by id (e.g. 60) or name")
+@click.option("--base-url", default=None, help="Read a mirror or a local replay instead of the official site")
+@click.option("--from", "folder", default=None, help="senedd-letters: a folder of letters, or a file of addresses")
+@click.option("--every", default=None, help="Keep running: sync again after this long (e.g. 6h, 30m, 1d)")
+@click.option("--who", default=None, help="Name for the desk's audit trail; default: ymateb sync")
+@click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON")
+@store_option
+@friendly
+def sync_cmd(
+    names: tuple[str, ...],
+    since: str | None,
+    body: str | None,
+    base_url: str | None,
+    folder: str | None,
+    every: str | None,
+    who: str | None,
+    as_json: bool,
+    store: str | None,
+) -> None:
+    """Bring the corpus up to date from official sources, and put what awaits an answer on the desk.
+
+    SOURCE is parliament-wq (UK written questions), uk-petitions, senedd-petitions or senedd-letters.
+    Each run reads from the day before the last one began (or --since), so a rerun changes nothing and
+    a killed run, rerun, loses nothing. Nothing syncs unless you run this (or schedule it: see README).
+    """
+    import time
+
+    from rag.sources.sync import source_named
+    from rag.text.dates import parse_iso_date
+
+    for name in names:
+        source_named(name)  # an unknown name is an error before anything is read
+    if base_url and len(names) > 1:
+        raise BadUsage("--base-url points one source elsewhere: give one SOURCE with it.")
+    if base_url:
+        try:
+            check_http_url(base_url if "://" in base_url else "bad")
+        except ValueError:
+            raise BadUsage(f"--base-url {base_url!r} is not an http:// or https:// URL.") from None
+    start = date.fromisoformat(parse_iso_date(since, "--since")) if since else None
+    interval = _duration(every) if every else None
+    while True:
+        began = time.monotonic()
+        failed = _sync_all(names, store, start, body, base_url, folder, who, as_json, keep_going=interval is not None)
+        if interval is None:
+            if failed:
+                sys.exit(1)
+            return
+        start = None  # after the first run, each reads from its saved cursor
+        wait = max(0.0, interval - (time.monotonic() - began))
+        say(f"Next sync in {_human_seconds(wait)} (Ctrl-C stops).", err=True)
+        time.sleep(wait)
+
+
+def _sync_all(
+    names: Sequence[str],
+    store: str | None,
+    since: date | None,
+    body: str | None,
+    base_url: str | None,
+    folder: str | None,
+    who: str | None,
+    as_json: bool,
+    keep_going: bool,
+) -> bool:
+    """Sync each source in turn; an error is one line (and, when `keep_going`, the next source runs).
+    Whether any failed."""
+    from rag.desk.store import Who, open_desk
+    from rag.sources.sync import sync_source
+
+    assistant = _assistant(store)
+    desk = open_desk(assistant.settings)
+    failed, results = False, []
+    try:
+        for name in names:
+            try:
+                summary = sync_source(
+                    name,
+                    assistant,
+                    desk,
+                    since=since,
+                    body=body,
+                    base_url=base_url,
+                    folder=folder,
+                    who=Who(who) if who else None,
+                    progress=sys.stderr.isatty() and not as_json,
+                )
+            except YmatebError as exc:
+                if not keep_going:
+                    raise
+                failed = True
+                say(f"Error: {name}: {_shown(exc)}", err=True)
+                continue
+            results.append(summary.to_dict())
+            if not as_json:
+                _print_sync(summary, body)
+    finally:
+        desk.close()
+    if as_json:
+        _echo_json(results)
+    return failed
+
+
+def _print_sync(summary: Any, body: str | None) -> None:
+    c = summary.counts()
+    say(
+        f"{summary.source}: {c['read']} read since {summary.since}: {c['new']} new, {c['updated']} updated, "
+        f"{c['superseded']} superseded, {c['unchanged']} unchanged, {c['skipped']} skipped; "
+        f"{c['waiting']} awaiting an answer ({c['queued']} put on the desk); "
+        f"{c['requests']} requests in {summary.seconds:.1f} s"
+    )
+    for s in summary.skipped[:20]:
+        say(f"  skipped {s.source}: {s.reason}", err=True)
+    if len(summary.skipped) > 20:
+        say(f"  ... and {len(summary.skipped) - 20} more skipped (--json lists them)", err=True)
+    if summary.source == "parliament-wq" and not body:
+        say("  (unanswered questions are read, and offered to the desk, only for an answering body: --body)", err=True)
+
+
+_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])", re.I)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(text: str) -> float:
+    """'6h', '30m', '1d', '1h30m', '90s' -> seconds; a BadUsage otherwise."""
+    compact = text.replace(" ", "")
+    parts = _DURATION_RE.findall(compact)
+    if not parts or "".join(n + u for n, u in parts) != compact:
+        raise BadUsage(f"--every {text!r} is not a duration; write e.g. 6h, 30m, 1d or 1h30m.")
+    seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts)
+    if seconds <= 0:
+        raise BadUsage("--every must be longer than nothing (e.g. 6h).")
+    return seconds
+
+
+def _human_seconds(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
 if __name__ == "__main__":  # pragma: no cover

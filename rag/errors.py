@@ -6,6 +6,7 @@
     │   ├── DocumentError        a file is unreadable, empty, binary, encrypted, not UTF-8 ...
     │   └── EmptyRequestError    a draft was asked for with no text
     ├── StoreError               the index cannot be read or written (disk full, server down)
+    ├── SourceError              an official source (rag.sources) cannot be read: DNS, HTTP, bad JSON
     └── BackendError             a drafting backend failed
         ├── AuthError            the endpoint refused the key (HTTP 401/403)
         ├── EndpointTimeout      the endpoint did not answer in time
@@ -41,6 +42,10 @@ class EmptyRequestError(InputError):
 
 class StoreError(YmatebError):
     """The precedent index could not be read or written."""
+
+
+class SourceError(YmatebError):
+    """An official source could not be read; the message names the host and what to check."""
 
 
 class BackendError(YmatebError):

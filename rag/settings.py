@@ -80,6 +80,10 @@ class Settings(BaseSettings):
         default=None,
         description="Shared data folder the Evaluation page may read corpora and cases from (besides evals/, seeds/)",
     )
+    sync_contact: str | None = Field(
+        default=None,
+        description="Contact (an email or URL) sent in the User-Agent of `ymateb sync`, so a source can reach you",
+    )
 
     @field_validator("database_url")
     @classmethod

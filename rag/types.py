@@ -41,10 +41,25 @@ class DocMeta:
     asked_of: str | None = None
     source_url: str | None = None
     answer_start: int = 0  # offset of the reply proper (after a WQ's question) in the text
+    # Read from an official source (rag.sources); None for a file. Hashed only when set (LATER_FIELDS).
+    status: str | None = None  # None: a line to draft from; else one of UNCITABLE (never drafted from)
+    asked_by: str | None = None  # the member who asked (a WQ) or who started the petition
+    grouped_with: str | None = None  # the UINs answered together with this one, "; "-joined
+    attachments: str | None = None  # what the answer attached: "title <url>", "; "-joined
+    superseded_by: str | None = None  # for a superseded answer: the document id that replaced it
 
     def to_dict(self) -> dict[str, Any]:
         # what asdict() returns, without its recursive deep copy (4x faster; hashed on every ingest)
         return {f: (list(v) if isinstance(v, list) else v) for f, v in vars(self).items()}
+
+
+# A document with one of these statuses is kept (a clerk can find it) but never drafted from:
+# "holding" (an answer that only puts the question off) and "superseded" (replaced by a correction).
+UNCITABLE = ("holding", "superseded")
+
+# DocMeta fields added after indexes were built: left out of the content hash while unset, so an
+# existing index does not re-embed every document for fields it has never had.
+LATER_FIELDS = ("status", "asked_by", "grouped_with", "attachments", "superseded_by")
 
 
 @dataclass
@@ -61,7 +76,8 @@ class Document:
     def content_hash(self) -> str:
         """Changes whenever the text or the metadata we index changes."""
         h = hashlib.sha256(self.text.encode("utf-8"))
-        h.update(repr(sorted(self.meta.to_dict().items())).encode("utf-8"))
+        meta = {k: v for k, v in self.meta.to_dict().items() if v is not None or k not in LATER_FIELDS}
+        h.update(repr(sorted(meta.items())).encode("utf-8"))
         return h.hexdigest()[:32]
 
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from rag.drafting.intake import parse_request
 from rag.errors import InputError
-from rag.ingest.files import MB, _doc_id, _html_text, _read_bytes, _wide_encoding, check_file_size
+from rag.ingest.files import MB, _doc_id, _read_bytes, _wide_encoding, check_file_size, html_text
 from rag.ingest.sources import _escaping_link, _is_folder_doc
 from rag.ingest.uploads import check_size, read_upload_text
 from rag.text.dates import first_date, to_date
@@ -432,7 +432,7 @@ def _one_line(text: str) -> str:
 def _plain(text: str) -> str:
     """Question text as plain text: HTML (the API's <p>) as paragraphs, newlines normalised."""
     if _HTML_RE.search(text):
-        return _html_text(text.encode("utf-8", "surrogatepass"))
+        return html_text(text.encode("utf-8", "surrogatepass"))
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 

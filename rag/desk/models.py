@@ -7,6 +7,7 @@ rag/desk/migrations; tests/test_desk.py checks that they and these models agree.
     Version  one version of the item's reply: a whole Draft, drafted, edited or restored
     Comment  a note on an item
     Audit    an append-only trail of every action (the migration forbids UPDATE and DELETE on it)
+    SyncRun  one run of `ymateb sync` for one source: when, what came in, and the cursor it reached
 """
 
 from __future__ import annotations
@@ -111,3 +112,18 @@ class Audit(Base):
     version: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)  # what changed: {"status": ["new", "drafted"]} ...
     sources: Mapped[list[Any]] = mapped_column(default=list)  # the references cited by the version
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(40), index=True)  # parliament-wq, uk-petitions ...
+    base_url: Mapped[str] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20))  # running | done | failed (a killed run stays running)
+    since: Mapped[str | None] = mapped_column(String(10))  # the first day asked for (ISO)
+    cursor: Mapped[str | None] = mapped_column(String(40))  # where the next run starts, set when done
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # new, updated, superseded, skipped, queued ...
+    error: Mapped[str | None] = mapped_column(Text)

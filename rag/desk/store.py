@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from rag.desk.db import connect, database_url, reason
-from rag.desk.models import STATUSES, Audit, Batch, Comment, Item, Request, Version
+from rag.desk.models import STATUSES, Audit, Batch, Comment, Item, Request, SyncRun, Version
 from rag.drafting.intake import without_to_ask
 from rag.errors import InputError, StoreError
 from rag.settings import Settings
@@ -137,6 +137,22 @@ class AuditRow:
             detail,
             "; ".join(map(str, self.sources)),
         ]
+
+
+@dataclass(frozen=True)
+class SyncRunRow:
+    """One run of `ymateb sync` for one source."""
+
+    id: int
+    source: str
+    base_url: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str  # running (or killed before it finished) | done | failed
+    since: str | None
+    cursor: str | None
+    counts: dict[str, Any]
+    error: str | None
 
 
 @dataclass
@@ -253,6 +269,59 @@ class Desk:
             detail = {"name": name, "requests": sum(sizes), "items": len(groups), "grouped": grouped}
             self._audit(s, who, "batch", None, detail=detail)
             return batch.id, True
+
+    def offer(self, requests: Sequence[Incoming], who: Who) -> list[int]:
+        """One new item per request not yet on the desk, in one transaction: what a sync found waiting
+        for an answer. A request is known by its `source` (the official record's address), or by its
+        kind, reference and day tabled (the same question imported from a file). The new ids."""
+        wanted = {r.source: r for r in requests if r.source}
+        with self._session() as s:
+            rows = s.execute(
+                select(Request.source, Request.kind, Request.ref, Request.tabled).where(
+                    Request.source.in_(list(wanted)) | Request.ref.in_([r.id for r in wanted.values()])
+                )
+            ).all()
+            sources = {row.source for row in rows}
+            keys = {(row.kind, row.ref, row.tabled) for row in rows}
+            fresh = [r for src, r in wanted.items() if src not in sources and _key(r) not in keys]
+            return [self._add_item(s, [r], who, {}, None) for r in fresh]
+
+    # -- sync runs ------------------------------------------------------------------------
+    def start_sync(self, source: str, base_url: str, since: str | None) -> int:
+        """A sync run begun (status "running" until finish_sync): its id."""
+        with self._session() as s:
+            run = SyncRun(source=source, base_url=base_url, started_at=now(), status="running", since=since)
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def finish_sync(
+        self, run_id: int, counts: dict[str, Any], cursor: str | None = None, error: str | None = None
+    ) -> None:
+        """A sync run ended: "done" with the cursor the next run starts from, or "failed" with its error."""
+        with self._session() as s:
+            run = s.get(SyncRun, run_id)
+            if run is None:
+                raise InputError(f"There is no sync run {run_id}.")
+            run.finished_at, run.counts, run.error = now(), dict(counts), error
+            run.status = "failed" if error else "done"
+            run.cursor = None if error else cursor
+
+    def sync_cursor(self, source: str, base_url: str) -> str | None:
+        """Where the next sync of `source` from `base_url` starts: the cursor of its last finished run."""
+        with self._session() as s:
+            q = select(SyncRun.cursor).where(
+                SyncRun.source == source, SyncRun.base_url == base_url, SyncRun.status == "done"
+            )
+            return s.scalar(q.order_by(SyncRun.id.desc()).limit(1))
+
+    def sync_runs(self, source: str | None = None, limit: int = 50) -> list[SyncRunRow]:
+        """The latest sync runs, newest first: of one source, or of all."""
+        with self._session() as s:
+            q = select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)
+            if source:
+                q = q.where(SyncRun.source == source)
+            return [_sync_row(r) for r in s.scalars(q)]
 
     # -- reading --------------------------------------------------------------------------
     def items(
@@ -606,6 +675,17 @@ def _incoming(r: Request | RequestRow) -> Incoming:
         asked_of=r.asked_of,
         title=r.title,
         source=r.source,
+    )
+
+
+def _key(r: Incoming) -> tuple[str, str, date | None]:
+    """A request as the desk knows it when it came from elsewhere: kind, reference, day tabled."""
+    return r.kind, r.id, to_date(r.tabled)
+
+
+def _sync_row(r: SyncRun) -> SyncRunRow:
+    return SyncRunRow(
+        r.id, r.source, r.base_url, r.started_at, r.finished_at, r.status, r.since, r.cursor, dict(r.counts), r.error
     )
 
 

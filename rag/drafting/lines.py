@@ -5,7 +5,8 @@
     said(chunks) -> what a document said: its reply, not the question it answered
 
 1. Non-answers go: a passage whose answer is only a holding line or only a cross-reference
-   (rag.text.holding) has nothing to draft from.
+   (rag.text.holding) has nothing to draft from; nor has a document an official source marks as a
+   holding answer or as superseded by a correction (its status, rag.types.UNCITABLE).
 2. Superseded lines go: when two documents from the same body (answering body, else whom it was
    asked of, else the author's role) address the same point, the draft rests on the later one, and
    a `superseded` warning names the earlier one and what replaced it.
@@ -26,7 +27,7 @@ from rag.drafting.intake import without_to_ask
 from rag.index.base import Embedder
 from rag.text.dates import human_date, to_date
 from rag.text.holding import is_non_answer
-from rag.types import DraftWarning, Passage
+from rag.types import UNCITABLE, DraftWarning, Passage
 
 # Cosine of two questions at or above which they are the same point. On the 120 Education dev cases
 # (each question's 8 nearest earlier Education questions, pairs from different months), pairs at
@@ -39,10 +40,16 @@ def current_lines(
     passages: list[Passage], embedder: Embedder, threshold: float = SAME_POINT_SIM
 ) -> tuple[list[Passage], list[DraftWarning]]:
     """The passages a draft may rest on, in their order, and a warning per superseded document."""
-    answers = [p for p in passages if not is_non_answer(answer_text(p)[0])]
+    answers = [p for p in passages if is_line(p)]
     later = superseded_by(answers, embedder, threshold)
     kept = [p for p in answers if p.doc_id not in later]
     return kept, [_warning(first, later[first.doc_id]) for first in firsts(answers) if first.doc_id in later]
+
+
+def is_line(p: Passage) -> bool:
+    """Whether a passage is a line a draft may rest on: not marked holding or superseded by its
+    source, and its answer not only a holding line or a cross-reference."""
+    return p.meta.get("status") not in UNCITABLE and not is_non_answer(answer_text(p)[0])
 
 
 def on_point(query: str, passages: list[Passage], embedder: Embedder, term_counts: TermCounts) -> set[str]:

@@ -228,7 +228,7 @@ def _read_text(path: Path) -> str:
     if suffix in HTML_EXTS:
         if len(data) > HTML_MAX:
             _fail(path, f"is {len(data) / MB:.1f} MB of HTML, over the {HTML_MAX // MB} MB limit; save it as PDF")
-        return _html_text(data)
+        return html_text(data)
     return _decode(path, data)
 
 
@@ -372,7 +372,7 @@ def _docx_row(row: Any) -> str:
     return " | ".join(cells)
 
 
-def _html_text(data: bytes) -> str:
+def html_text(data: bytes) -> str:
     """Visible text, one blank line between blocks (paragraphs, headings, list items, rows), cells
     joined by " | ". One pass over lxml's tree (bs4's, with separators inserted into it, was quadratic);
     the encoding is found as bs4 finds it (BOM, then <meta charset>, then a guess)."""

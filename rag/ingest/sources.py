@@ -88,9 +88,15 @@ RECORD_LINE_RE = re.compile(r"#\d+$")
 
 def id_collision(doc: Document, stored: Document | None) -> str | None:
     """Why `doc` may not replace `stored`, the indexed document with its id: it came from another file
-    that still exists. None when it may (no such document, the same file, or that file is gone)."""
-    if stored is None or not stored.source:
+    that still exists, or it is a file and the stored one the official record (rag.sources). None when
+    it may: no such document, the same file, that file is gone, or `doc` is the official record."""
+    if stored is None or not stored.source or is_url(doc.source):
         return None
+    if is_url(stored.source):
+        return (
+            f"document id {shorten(doc.doc_id, ID_SHOWN)!r} is the official record synced from "
+            f"{shorten(stored.source, PATH_SHOWN)}; a file does not replace it (give the file's record another id)"
+        )
     old, new = (Path(RECORD_LINE_RE.sub("", s)) for s in (stored.source, doc.source))
     if old == new or not old.exists() or _same_file(old, new):
         return None
@@ -98,6 +104,11 @@ def id_collision(doc: Document, stored: Document | None) -> str | None:
         f"document id {shorten(doc.doc_id, ID_SHOWN)!r} is already used by {shorten(stored.source, PATH_SHOWN)}; "
         "rename this file (or remove the other with `ymateb remove`) and ingest it again"
     )
+
+
+def is_url(source: str) -> bool:
+    """Whether a document's source is an official record's address (rag.sources) rather than a file."""
+    return source.startswith(("https://", "http://"))
 
 
 def _same_file(a: Path, b: Path) -> bool:
