@@ -99,3 +99,12 @@ def test_the_pipeline_drafts_only_from_the_current_lines() -> None:
     ((_, sent),) = backend.history
     assert [p.doc_id for p in sent] == ["new"]
     assert [w.code for w in result.warnings if w.code == "superseded"] == ["superseded"]
+
+
+@pytest.mark.parametrize("status", ["holding", "superseded"])
+def test_a_document_its_source_marks_holding_or_superseded_is_no_line_whatever_it_says(status: str) -> None:
+    """The Written Questions API flags holding answers (answerIsHolding) and keeps a corrected answer's
+    original: their text may read like a substantive answer, and they still must not be drafted from."""
+    marked = _wq("marked", "2024-01-11", ANSWER)
+    marked.meta["status"] = status
+    assert _lines(marked, _wq("other", "2023-01-11", "We have a plan.")) == (["other"], [])
