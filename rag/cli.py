@@ -603,7 +603,8 @@ def sync_cmd(
             check_http_url(base_url if "://" in base_url else "bad")
         except ValueError:
             raise BadUsage(f"--base-url {base_url!r} is not an http:// or https:// URL.") from None
-    start = date.fromisoformat(parse_iso_date(since, "--since")) if since else None
+    day = parse_iso_date(since, "--since")
+    start = date.fromisoformat(day) if day else None
     interval = _duration(every) if every else None
     while True:
         began = time.monotonic()
