@@ -542,8 +542,11 @@ def test_the_tracker_has_a_row_per_request_and_the_zip_a_reply_per_drafted_item(
             ],
         ),
         ("a  b\nc", "a  b\n\nd", [("same", "a  b"), ("removed", "\nc"), ("added", "\n\nd")]),
-        ("It found an inquiry.", "It found a review.", [("same", "It found "), ("removed", "an inquiry."),
-                                                        ("added", "a review.")]),  # fmt: skip
+        (
+            "It found an inquiry.",
+            "It found a review.",
+            [("same", "It found "), ("removed", "an inquiry."), ("added", "a review.")],
+        ),  # fmt: skip
         ("", "New words.", [("added", "New words.")]),
         ("Old words.", "", [("removed", "Old words.")]),
         ("", "", []),
@@ -607,3 +610,42 @@ def test_a_database_nobody_answers_is_one_line_naming_it_without_the_password() 
     message = str(caught.value)
     assert message.startswith("Cannot open the desk's database postgresql+psycopg://***@127.0.0.1")
     assert "s3cret" not in message and "\n" not in message and "refused" in message.lower()
+
+
+# ---------------------------------------------------------------------------- what a sync brings
+
+
+def test_offered_requests_are_added_once_known_by_source_or_by_uin_and_day(desk: Desk) -> None:
+    listed = replace(wq("9001"), source="wq-2026-11-20.csv:2")
+    desk.add_item([listed], BOB)
+    official = [
+        replace(
+            wq("9001"), source="https://questions-statements.parliament.uk/written-questions/detail/2026-11-20/9001"
+        ),
+        replace(
+            wq("9002"), source="https://questions-statements.parliament.uk/written-questions/detail/2026-11-20/9002"
+        ),
+        replace(wq("9002", member="Someone Else"), tabled="2025-11-20", source="https://example/2025/9002"),
+    ]
+    first = desk.offer(official, BOB)
+    assert len(first) == 2  # 9001 was already there from the file; 9002 of last year is another question
+    assert desk.offer(official, BOB) == []
+    assert sorted((r.ref, str(r.tabled)) for i in desk.items() for r in desk.item(i.id).requests) == [
+        ("9001", "2026-11-20"), ("9002", "2025-11-20"), ("9002", "2026-11-20"),
+    ]  # fmt: skip
+
+
+def test_sync_runs_record_their_counts_and_the_cursor_of_the_last_finished_run(desk: Desk) -> None:
+    base = "https://questions-statements-api.parliament.uk"
+    done = desk.start_sync("parliament-wq", base, "2026-11-01")
+    desk.finish_sync(done, {"new": 3, "queued": 2}, cursor="2026-11-08")
+    failed = desk.start_sync("parliament-wq", base, "2026-11-07")
+    desk.finish_sync(failed, {"new": 1}, cursor="2026-11-15", error="host kept failing: HTTP 503")
+    desk.start_sync("parliament-wq", base, "2026-11-07")  # killed: never finished
+    assert desk.sync_cursor("parliament-wq", base) == "2026-11-08"
+    assert desk.sync_cursor("parliament-wq", "http://127.0.0.1:9") is None  # another address, its own cursor
+    running, broken, ok = desk.sync_runs("parliament-wq")
+    assert (running.status, running.finished_at) == ("running", None)
+    assert (broken.status, broken.cursor, broken.error) == ("failed", None, "host kept failing: HTTP 503")
+    assert (ok.status, ok.counts, ok.since) == ("done", {"new": 3, "queued": 2}, "2026-11-01")
+    assert desk.sync_runs("uk-petitions") == []
