@@ -160,6 +160,9 @@ def search_cmd(
     for i, r in enumerate(results, 1):
         head = " · ".join(str(x) for x in (r["ref"], r["date"], r["kind"], r["author"]) if x)
         say(f"{i}. [{r['doc_id']}] {head}  (score {r['score']:.4f})")
+        if r["status"]:
+            later = f" by {r['superseded_by']}" if r["superseded_by"] else ""
+            say(f"   {r['status']}{later}: not drafted from")
         if r["title"]:
             say(f"   {r['title'][:150]}")
         say("   " + " ".join(r["text"].split())[:300])

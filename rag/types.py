@@ -184,6 +184,8 @@ class Passage:
             "date": m.get("date") or None,
             "title": m.get("title") or m.get("subject") or None,
             "author": m.get("author") or m.get("author_role") or None,
+            "status": m.get("status") or None,  # holding | superseded: found, never drafted from
+            "superseded_by": m.get("superseded_by") or None,
             "text": self.text,
             "start": self.start,
             "end": self.end,

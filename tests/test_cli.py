@@ -14,7 +14,21 @@ from rag.cli import main
 
 from .conftest import SEEDS, WQ_DATA, require
 
-RESULT_KEYS = {"doc_id", "chunk_id", "score", "kind", "ref", "date", "title", "author", "text", "start", "end"}
+RESULT_KEYS = {
+    "doc_id",
+    "chunk_id",
+    "score",
+    "kind",
+    "ref",
+    "date",
+    "title",
+    "author",
+    "status",
+    "superseded_by",
+    "text",
+    "start",
+    "end",
+}
 
 
 def run(*args: str) -> tuple[int, str, str]:

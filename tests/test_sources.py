@@ -538,3 +538,18 @@ def test_a_file_never_replaces_the_official_record(replay: Replay, tmp_path: Pat
     assert "is the official record synced from" in summary.skipped[0].reason
     doc = a.get_document("UKWQ-1679703")
     assert doc is not None and doc.text.endswith("new funding.")
+
+
+def test_a_clerk_searching_sees_what_is_not_a_line(replay: Replay, tmp_path: Path) -> None:
+    store = str(tmp_path / "cli-store")
+    assert CliRunner().invoke(main, ["sync", "parliament-wq", "--base-url", replay.url, "--since", "2024-01-01",
+                                     "--body", DFE, "--store", store]).exit_code == 0  # fmt: skip
+    out = CliRunner().invoke(
+        main, ["search", "reinforced autoclaved aerated concrete school buildings", "--store", store]
+    )
+    assert "[UKWQ-1679800] 8200 · 2024-01-11" in out.output
+    assert "   holding: not drafted from" in out.output
+    found = json.loads(
+        CliRunner().invoke(main, ["search", "concrete school buildings", "--store", store, "--json"]).output
+    )
+    assert {r["doc_id"]: r["status"] for r in found["results"]}["UKWQ-1679800"] == "holding"
