@@ -152,8 +152,11 @@ def test_a_withdrawn_question_is_neither_ingested_nor_put_on_the_desk(
 def test_a_second_sync_changes_nothing(replay: Replay, fast_assistant: Assistant, desk: Desk) -> None:
     run(replay, fast_assistant, desk)
     hashes, items = fast_assistant.store.doc_hashes(), [i.id for i in desk.items()]
+    sent = len(replay.requests)
     again = run(replay, fast_assistant, desk)
     assert (again.new, again.updated, again.superseded, again.unchanged, again.queued) == (0, 0, 0, 3, 0)
+    # only the listings: the question the list cut short is held as it is, so not fetched whole again
+    assert all(s.path == LIST for s in replay.requests[sent:]) and again.requests == 5
     assert fast_assistant.store.doc_hashes() == hashes
     assert [i.id for i in desk.items()] == items
 

@@ -7,11 +7,11 @@ as it goes and a killed run loses at most the page in hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from rag.sources.http import Fetcher
 from rag.types import Document, Incoming, Skipped
@@ -25,6 +25,9 @@ class Window:
     body: str | None = None  # the answering body: its numeric id (sent) or name (matched), None for all
     folder: str | None = None  # for a source of saved files or a list of their addresses
     saved: Path | None = None  # where a source keeps the files it downloads
+    # the index's record of each of these document ids it holds (rag.index.records): what a source
+    # need not fetch again
+    stored: Callable[[list[str]], dict[str, dict[str, Any]]] = lambda ids: {}
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Page:
     waiting: list[Incoming] = field(default_factory=list)  # requests awaiting an answer, for the desk
     skipped: list[Skipped] = field(default_factory=list)  # records not ingested, with the reason
     read: int = 0  # records read
+    unchanged: int = 0  # records known unchanged without fetching them whole (not in `documents`)
     total: int | None = None  # records the source says there are in this pass, when it says
 
 

@@ -129,7 +129,8 @@ def sync_source(
     bar = tqdm(desc=f"Syncing {name}", unit="record", disable=not progress, leave=False, file=sys.stderr)
     try:
         saved = Path(assistant.settings.store) / "sources" / name
-        for page in source.pages(fetcher, Window(start, body, folder, saved)):
+        window = Window(start, body, folder, saved, stored=assistant.store.doc_records)
+        for page in source.pages(fetcher, window):
             _take(page, summary, assistant, desk, who)
             bar.total = page.total if page.total is not None else bar.total
             bar.update(page.read)
@@ -158,6 +159,7 @@ def _after_cursor(desk: Desk | None, name: str, base: str, today: date) -> date:
 def _take(page: Page, summary: SyncSummary, assistant: Assistant, desk: Desk | None, who: Who | None) -> None:
     """Index one page's documents and offer its waiting requests, counting what each was."""
     summary.read += page.read
+    summary.unchanged += page.unchanged
     summary.skipped.extend(page.skipped)
     if page.documents:
         _count(page.documents, assistant.store.doc_hashes([d.doc_id for d in page.documents]), summary)

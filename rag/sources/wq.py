@@ -117,8 +117,9 @@ class ParliamentWQ:
             data = fetcher.json(LIST, params | {"expandMember": "true", "skip": skip, "take": TAKE})
             results, total = _results(data, fetcher.host)
             page = Page(read=len(results), total=total)
+            stored = window.stored([f"UKWQ-{_id(raw)}" for raw in results])
             for raw in results:
-                _add(page, raw, fetcher, window.body, seen)
+                _add(page, raw, fetcher, window.body, seen, stored)
             yield page
             skip += len(results)
             if not results or skip >= total:
@@ -139,8 +140,16 @@ def _results(data: Any, host: str) -> tuple[list[Any], int]:
     return data["results"], total if isinstance(total, int) else len(data["results"])
 
 
-def _add(page: Page, raw: Any, fetcher: Fetcher, body: str | None, seen: set[int]) -> None:
-    """One record into the page: documents, a waiting request, or a Skipped."""
+def _id(raw: Any) -> Any:
+    value = raw.get("value") if isinstance(raw, dict) else None
+    return value.get("id") if isinstance(value, dict) else None
+
+
+def _add(
+    page: Page, raw: Any, fetcher: Fetcher, body: str | None, seen: set[int], stored: dict[str, dict[str, Any]]
+) -> None:
+    """One record into the page: documents, a waiting request, or a Skipped (or, for a record the
+    index holds as it is, nothing: counted unchanged, not fetched whole again)."""
     value = raw.get("value") if isinstance(raw, dict) else None
     try:
         q = WrittenQuestion.model_validate(value)
@@ -154,12 +163,25 @@ def _add(page: Page, raw: Any, fetcher: Fetcher, body: str | None, seen: set[int
     if q.isWithdrawn:
         page.skipped.append(Skipped(q.record_url, "withdrawn by the member; not ingested"))
         return
+    if q.truncated and _as_stored(q, stored.get(f"UKWQ-{q.id}")):
+        page.unchanged += 1
+        return
     if q.truncated:
         q = _whole(fetcher, q)
     if not (q.answerText or "").strip():
         page.waiting.append(_incoming(q))
         return
     page.documents.extend(documents(q))
+
+
+def _as_stored(q: WrittenQuestion, record: dict[str, Any] | None) -> bool:
+    """Whether the index already holds this answer as the list shows it: the same answer date and
+    status, and not a correction (a correction, or a holding answer replaced, changes these; the
+    answer's text is otherwise never changed in place). Then it need not be fetched whole again."""
+    if record is None or q.answerIsCorrection or not (q.answerText or "").strip():
+        return False
+    status = "holding" if q.answerIsHolding else None
+    return record.get("answered") == _day(q.dateAnswered) and record.get("status") == status
 
 
 def _for_body(q: WrittenQuestion, body: str | None) -> bool:
