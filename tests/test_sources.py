@@ -556,3 +556,19 @@ def test_a_clerk_searching_sees_what_is_not_a_line(replay: Replay, tmp_path: Pat
         CliRunner().invoke(main, ["search", "concrete school buildings", "--store", store, "--json"]).output
     )
     assert {r["doc_id"]: r["status"] for r in found["results"]}["UKWQ-1679800"] == "holding"
+
+
+def test_a_second_sync_of_the_same_source_waits_its_turn(replay: Replay, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    replay.hold_at = 1
+    first = subprocess.Popen(_cli("uk-petitions", "--base-url", replay.url), env=_env(store), stderr=subprocess.PIPE)
+    try:
+        assert replay.held.wait(120)
+        out = CliRunner().invoke(main, ["sync", "uk-petitions", "--base-url", replay.url, "--store", str(store)])
+        assert out.exit_code == 1
+        assert "Another `ymateb sync uk-petitions` is running on this store" in out.output
+        other = CliRunner().invoke(main, ["sync", "senedd-letters", "--from", str(SEEDS), "--store", str(store)])
+        assert other.exit_code == 0, other.output  # another source is not held up
+    finally:
+        replay.release.set()
+    assert first.wait(120) == 0

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from rag.errors import InputError, YmatebError
@@ -117,6 +118,35 @@ def sync_source(
     (None: only listed in the summary). SourceError, with the run recorded as failed, when the
     source cannot be read; whatever was written before then stays written."""
     source = source_named(name)
+    folder_of_source = Path(assistant.settings.store) / "sources"
+    folder_of_source.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder_of_source / f"{name}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise InputError(
+            f"Another `ymateb sync {name}` is running on this store; let it finish (or stop it) and run this again."
+        ) from None
+    try:
+        return _sync(source, assistant, desk, since, body, base_url, folder, who, fetcher, progress, today)
+    finally:
+        lock.release()
+
+
+def _sync(
+    source: Source,
+    assistant: Assistant,
+    desk: Desk | None,
+    since: date | None,
+    body: str | None,
+    base_url: str | None,
+    folder: str | None,
+    who: Who | None,
+    fetcher: Fetcher | None,
+    progress: bool,
+    today: date | None,
+) -> SyncSummary:
+    name = source.name
     base = (base_url or source.base_url).rstrip("/")
     started = time.perf_counter()
     today = today or datetime.now(UTC).date()
