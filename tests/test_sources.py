@@ -465,6 +465,7 @@ def _env(store: Path) -> dict[str, str]:
     return {**os.environ, "YMATEB_STORE": str(store), "PYTHONPATH": str(ROOT)}
 
 
+@pytest.mark.slow
 def test_a_sync_killed_mid_way_and_run_again_loses_nothing_and_duplicates_nothing(
     replay: Replay, tmp_path: Path, embedder: object
 ) -> None:
@@ -502,6 +503,7 @@ def test_a_sync_killed_mid_way_and_run_again_loses_nothing_and_duplicates_nothin
         desk.close()
 
 
+@pytest.mark.slow
 def test_every_keeps_syncing_until_stopped(replay: Replay, tmp_path: Path) -> None:
     store = tmp_path / "store"
     proc = subprocess.Popen(
@@ -565,6 +567,7 @@ def test_a_clerk_searching_sees_what_is_not_a_line(replay: Replay, tmp_path: Pat
     assert {r["doc_id"]: r["status"] for r in found["results"]}["UKWQ-1679800"] == "holding"
 
 
+@pytest.mark.slow
 def test_a_second_sync_of_the_same_source_waits_its_turn(replay: Replay, tmp_path: Path) -> None:
     store = tmp_path / "store"
     replay.hold_at = 1
