@@ -611,11 +611,14 @@ def sync_cmd(
     interval = _duration(every) if every else None
     while True:
         began = time.monotonic()
-        failed = _sync_all(names, store, start, body, base_url, folder, who, as_json, keep_going=interval is not None)
         if interval is None:
-            if failed:
-                sys.exit(1)
+            if _sync_all(names, store, start, body, base_url, folder, who, as_json):
+                sys.exit(1)  # each failure was said, in one line; the other sources were synced
             return
+        try:  # a long-running sync outlives a source, a store or a desk that is down for a while
+            _sync_all(names, store, start, body, base_url, folder, who, as_json)
+        except YmatebError as exc:
+            say(f"Error: {_shown(exc)}", err=True)
         start = None  # after the first run, each reads from its saved cursor
         wait = max(0.0, interval - (time.monotonic() - began))
         say(f"Next sync in {_human_seconds(wait)} (Ctrl-C stops).", err=True)
@@ -631,10 +634,9 @@ def _sync_all(
     folder: str | None,
     who: str | None,
     as_json: bool,
-    keep_going: bool,
 ) -> bool:
-    """Sync each source in turn; an error is one line (and, when `keep_going`, the next source runs).
-    Whether any failed."""
+    """Sync each source in turn; a source's error is one line, and the next source runs. Whether any
+    failed."""
     from rag.desk.store import Who, open_desk
     from rag.sources.sync import sync_source
 
@@ -656,8 +658,6 @@ def _sync_all(
                     progress=sys.stderr.isatty() and not as_json,
                 )
             except YmatebError as exc:
-                if not keep_going:
-                    raise
                 failed = True
                 say(f"Error: {name}: {_shown(exc)}", err=True)
                 continue
