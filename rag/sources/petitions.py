@@ -29,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rag.errors import SourceError
 from rag.sources.base import Page, Window
+from rag.sources.fields import iso_day, plain_text
 from rag.sources.http import Fetcher
-from rag.sources.wq import _day, _text
 from rag.text.shorten import shorten
 from rag.types import DocMeta, Document, Incoming, Skipped
 
@@ -132,8 +132,8 @@ class EPetitions:
 
     def document(self, pid: Any, p: Petition, r: Response, site: str, source: str) -> Document:
         question = p.asked()
-        reply = "\n\n".join(_text(t) for t in (r.summary, r.details) if t and t.strip())
-        day = _day(r.responded_on) or _day(p.government_response_at) or _day(r.created_at)
+        reply = "\n\n".join(plain_text(t) for t in (r.summary, r.details) if t and t.strip())
+        day = iso_day(r.responded_on) or iso_day(p.government_response_at) or iso_day(r.created_at)
         department = next((d.get("name") for d in p.departments or [] if isinstance(d, dict) and d.get("name")), None)
         meta = DocMeta(
             kind="petition_response",
@@ -157,7 +157,7 @@ class EPetitions:
             kind="petition",
             text=p.asked(),
             member=p.creator_name,
-            tabled=_day(getattr(p, self.waiting_mark, None)) or _day(p.opened_at or p.open_at),
+            tabled=iso_day(getattr(p, self.waiting_mark, None)) or iso_day(p.opened_at or p.open_at),
             asked_of=self.government,
             title=shorten(p.text_of("action"), 300),
             source=site,

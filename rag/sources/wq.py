@@ -23,14 +23,13 @@ the original answer is kept beside it as `UKWQ-{id}-original` with status "super
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from rag.ingest.files import html_text
 from rag.ingest.layout import TO_ASK_RE
 from rag.sources.base import Page, Window
+from rag.sources.fields import iso_day, plain_text
 from rag.sources.http import Fetcher
 from rag.text.shorten import shorten
 from rag.types import DocMeta, Document, Incoming, Skipped
@@ -181,7 +180,7 @@ def _as_stored(q: WrittenQuestion, record: dict[str, Any] | None) -> bool:
     if record is None or q.answerIsCorrection or not (q.answerText or "").strip():
         return False
     status = "holding" if q.answerIsHolding else None
-    return record.get("answered") == _day(q.dateAnswered) and record.get("status") == status
+    return record.get("answered") == iso_day(q.dateAnswered) and record.get("status") == status
 
 
 def _for_body(q: WrittenQuestion, body: str | None) -> bool:
@@ -213,18 +212,18 @@ def documents(q: WrittenQuestion) -> list[Document]:
 
 
 def _document(q: WrittenQuestion, doc_id: str, answer: str, status: str | None) -> Document:
-    question = _text(q.questionText)
-    reply = _text(answer)
+    question = plain_text(q.questionText)
+    reply = plain_text(answer)
     text = f"{question}\n\n{reply}"
     to_ask = TO_ASK_RE.match(question)
     asked_of = to_ask[1].strip() if to_ask else q.answeringBodyName
-    answered = _day(q.dateAnswered)
+    answered = iso_day(q.dateAnswered)
     meta = DocMeta(
         kind="written_question",
         ref=q.uin,
         refs=[q.uin],
         date=answered,
-        tabled=_day(q.dateTabled),
+        tabled=iso_day(q.dateTabled),
         answered=answered,
         author=q.answeringMember.name if q.answeringMember else None,
         author_role=asked_of,
@@ -246,28 +245,11 @@ def _incoming(q: WrittenQuestion) -> Incoming:
     return Incoming(
         id=q.uin,
         kind="written_question",
-        text=_text(q.questionText),
+        text=plain_text(q.questionText),
         member=q.askingMember.name if q.askingMember else None,
-        tabled=_day(q.dateTabled),
-        due=_day(q.dateForAnswer),
+        tabled=iso_day(q.dateTabled),
+        due=iso_day(q.dateForAnswer),
         asked_of=q.answeringBodyName,
         title=q.heading,
         source=q.record_url,
     )
-
-
-def _text(value: str) -> str:
-    """Plain text with its paragraphs: the API's answers are HTML (<p>, tables, lists)."""
-    if "<" in value and ">" in value:
-        return html_text(value.encode("utf-8", "surrogatepass"))
-    return "\n\n".join(p.strip() for p in value.replace("\r\n", "\n").split("\n\n") if p.strip())
-
-
-def _day(value: str | None) -> str | None:
-    """'2024-01-05T00:00:00' -> '2024-01-05'; None when absent or not a date."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10]).isoformat()
-    except ValueError:
-        return None
