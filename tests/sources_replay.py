@@ -112,7 +112,9 @@ class Replay:
             found = [r for r in found if str(r["answeringBodyId"]) == q["answeringBodies"]]
         skip = int(q.get("skip", 0))
         page = found[skip : skip + min(PAGE, int(q.get("take", PAGE)))]
-        results = [{"value": r, "links": [{"rel": "self", "href": f"/Questions/{r['id']}", "method": "GET"}]} for r in page]
+        results = [
+            {"value": r, "links": [{"rel": "self", "href": f"/Questions/{r['id']}", "method": "GET"}]} for r in page
+        ]
         return {"totalResults": len(found), "results": results}
 
     def _question(self, qid: str) -> tuple[int, dict[str, str], bytes]:
