@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from rag import Assistant, Desk, Settings, YmatebError, build_assistant, escape_markdown, load_settings, open_desk
+from ui.support import status_note
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -121,6 +122,14 @@ def choose_precedent(doc_id: str, chunk_id: str | None = None) -> None:
     if entry not in chosen:
         chosen.append(entry)
     st.switch_page("views/draft.py")
+
+
+def status_badge(status: str | None, superseded_by: str | None = None) -> None:
+    """Say plainly, beside a document, when it is kept only for reference: a holding or superseded
+    answer from an official source (ui.support.status_note); nothing for one that is drafted from."""
+    note = status_note(status, superseded_by)
+    if note:
+        st.badge(escape_markdown(note), icon=":material/block:", color="orange")
 
 
 def scroll_box(markup: str, label: str, height: str, kind: str = "") -> None:

@@ -1,5 +1,5 @@
 """Corpus: what the index holds, adding documents to it (checking what was detected), correcting
-a document's metadata, and removing one.
+a document's metadata, removing one, and how current its official sources are (ui/sources.py).
 
 Quick at any size: the counts and the listing come from the index's catalogue a page at a time
 (rag.index.catalogue), never by reading every document; each part is an st.fragment, so a click
@@ -17,7 +17,8 @@ import streamlit as st
 
 from rag import Detected, DocumentQuery, detect_uploads, escape_markdown, human_date, ingest_uploads
 from rag.types import DocMeta
-from ui.common import EARLIEST, LATEST, assistant, date_field, reported, settings, upload_limit_mb
+from ui.common import EARLIEST, LATEST, assistant, date_field, reported, settings, status_badge, upload_limit_mb
+from ui.sources import section as sources_section
 from ui.support import KIND_LABELS, document_rows, kind_label
 
 UPLOAD_TYPES = ["txt", "md", "pdf", "docx", "html", "htm", "jsonl", "gz"]
@@ -31,6 +32,7 @@ def render() -> None:
     _statistics()
     _upload()
     _listing()
+    sources_section()  # last: a status to glance at, below the work of adding and correcting
 
 
 # ---------------------------------------------------------------------------- counts
@@ -275,6 +277,7 @@ def _selected(rows: dict[str, dict[str, Any]]) -> None:
     doc = assistant().get_document(doc_id) if doc_id else None
     if doc is None:
         return
+    status_badge(doc.meta.status, doc.meta.superseded_by)
     edit, remove = st.columns([3, 2], gap="large")
     with edit:
         saved = st.session_state.get("corpus_saved", 0)  # a new set of fields after each save

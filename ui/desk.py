@@ -54,7 +54,7 @@ from ui.common import (
 )
 from ui.downloads import deferred, latest
 from ui.identity import name_needed, who
-from ui.support import diff_html, short_title
+from ui.support import diff_html, short_title, utc_time
 
 ITEM_PARAM = "item"  # query parameter: the open item, so a reload reopens it
 OPEN_KEY = "desk_open"  # session key of the "Open item" select
@@ -645,16 +645,12 @@ def _comments(view: ItemView) -> None:
         else:
             _act(lambda person: _commented(view.row.id, text, person))
     for c in reversed(view.comments):
-        st.markdown(f"**{escape_markdown(c.created_by)}**, {_when(c.created_at)}: {escape_markdown(c.text)}")
+        st.markdown(f"**{escape_markdown(c.created_by)}**, {utc_time(c.created_at)}: {escape_markdown(c.text)}")
 
 
 def _commented(item_id: int, text: str, person: Who) -> str:
     desk().comment(item_id, text, person)
     return "Comment added."
-
-
-def _when(at: Any) -> str:
-    return at.strftime("%Y-%m-%d %H:%M") + " UTC"
 
 
 # ---------------------------------------------------------------------------- versions
@@ -670,7 +666,7 @@ def _versions(view: ItemView) -> None:
                 "Version": v.n,
                 "Origin": ORIGINS.get(v.origin, v.origin) + (f" from v{v.based_on}" if v.based_on else ""),
                 "By": v.created_by,
-                "When": _when(v.created_at),
+                "When": utc_time(v.created_at),
                 "Warnings": v.warnings,
                 "Backend": v.backend,
             }

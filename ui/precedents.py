@@ -8,8 +8,8 @@ from typing import Any
 import streamlit as st
 
 from rag import Assistant, InputError, check_search, escape_markdown, on_point, said, superseded_by
-from rag.types import KINDS, Passage, SearchFilters
-from ui.common import assistant, choose_precedent, date_field, html, reported, scroll_box
+from rag.types import KINDS, DocMeta, Passage, SearchFilters
+from ui.common import assistant, choose_precedent, date_field, html, reported, scroll_box, status_badge
 from ui.reading import DOC_HEIGHT, document_html
 from ui.support import (
     EARLIER,
@@ -132,6 +132,7 @@ def _results(found: Found) -> None:
 def _group(group: DocGroup, query: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(group.heading())}**")
+        status_badge(group.meta.get("status"), group.meta.get("superseded_by"))
         if group.title:
             st.caption(escape_markdown(group.title))
         for p in group.passages:
@@ -187,13 +188,14 @@ def _viewer(doc_id: str, found: Found) -> None:
         title = escape_markdown(" · ".join(str(f) for f in facts if f))
         spans = [(p.start, p.end) for p in found.passages if p.doc_id == doc_id]
         st.dialog(title, width="large", icon=":material/article:", on_dismiss=_close)(_document)(
-            doc.doc_id, m.title or m.subject or "", document_html(doc.text, spans, found.query)
+            doc.doc_id, m.title or m.subject or "", document_html(doc.text, spans, found.query), m
         )
 
 
-def _document(doc_id: str, title: str, body: str) -> None:
+def _document(doc_id: str, title: str, body: str, meta: DocMeta) -> None:
     if title:
         st.caption(escape_markdown(title))
+    status_badge(meta.status, meta.superseded_by)
     with st.container(horizontal=True):
         if st.button("Use this document in a draft", key="use_doc", type="primary", icon=":material/post_add:"):
             _close()

@@ -6,6 +6,8 @@ strip_markdown, highlight_cited                       a cited sentence inside it
 paragraph_html, draft_blocks                          a draft laid out with its [n] markers and
                                                       the warnings beside the sentence they concern
 group_by_document, timeline_rows                      search results by document and by date
+status_note                                           why a document is kept but never drafted from
+utc_time                                              a stored (naive UTC) time as the pages show it
 word_diff_html, diff_html                             a word-level diff (rag.word_diff) as HTML
 summary_rows, case_rows                               eval results as table rows (registry.METRICS)
 """
@@ -16,7 +18,7 @@ import html as html_lib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +60,21 @@ KIND_LABELS = {
 
 def kind_label(kind: str | None) -> str:
     return KIND_LABELS.get(str(kind or "unknown"), str(kind or "unknown").replace("_", " ").capitalize())
+
+
+def utc_time(at: datetime) -> str:
+    """A time the desk stored (naive, in UTC), to the minute: '2024-03-04 09:30 UTC'."""
+    return at.strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
+def status_note(status: str | None, superseded_by: str | None = None) -> str:
+    """Why a document from an official source is kept but never drafted from (its meta.status:
+    rag.types.UNCITABLE), in words; "" for a document that is drafted from."""
+    if status == "holding":
+        return "Holding answer: not drafted from"
+    if status == "superseded":
+        return f"Superseded by {superseded_by or 'a correction'}: not drafted from"
+    return ""
 
 
 # ---------------------------------------------------------------------------- highlighting
@@ -458,6 +475,10 @@ def timeline_rows(
 def _standing(doc_id: str, meta: dict[str, Any], text: str, replaced: dict[str, Passage]) -> str:
     if meta.get("kind") not in LINE_KINDS:
         return LETTER
+    if meta.get("status") == "superseded":  # replaced by a correction (rag.sources)
+        return f"superseded by {meta.get('superseded_by') or 'a correction'}"
+    if meta.get("status") == "holding":
+        return HOLDING
     if doc_id in replaced:
         later = replaced[doc_id].meta
         return f"superseded by {later.get('ref') or replaced[doc_id].doc_id} ({human_date(later.get('date'))})"
