@@ -586,3 +586,19 @@ def test_a_second_sync_of_the_same_source_waits_its_turn(replay: Replay, tmp_pat
     finally:
         replay.release.set()
     assert first.wait(120) == 0
+
+
+def test_a_holding_answer_followed_by_the_answer_is_updated_and_becomes_a_line(
+    replay: Replay, fast_assistant: Assistant
+) -> None:
+    run(replay, fast_assistant, None)
+    (held,) = [r for r in replay.wq["answered"] if r["id"] == 1679800]
+    held.update(
+        answerIsHolding=False, dateAnswered="2024-01-19T00:00:00", dateHoldingAnswer="2024-01-11T00:00:00",
+        answerText="<p>There are 234 school buildings with RAAC: 119 in the North West and 115 elsewhere.</p>",
+    )  # fmt: skip
+    summary = run(replay, fast_assistant, None)
+    assert (summary.new, summary.updated, summary.unchanged) == (0, 1, 2)
+    doc = fast_assistant.get_document("UKWQ-1679800")
+    assert doc is not None and doc.meta.status is None and doc.meta.date == "2024-01-19"
+    assert doc.text.endswith("119 in the North West and 115 elsewhere.")
