@@ -192,9 +192,12 @@ def _take(page: Page, summary: SyncSummary, assistant: Assistant, desk: Desk | N
     summary.unchanged += page.unchanged
     summary.skipped.extend(page.skipped)
     if page.documents:
-        _count(page.documents, assistant.store.doc_hashes([d.doc_id for d in page.documents]), summary)
+        ids = [d.doc_id for d in page.documents]
+        before = assistant.store.doc_hashes(ids)
         written = assistant.ingest([], items=page.documents)
         summary.skipped.extend(written.skipped)
+        after = assistant.store.doc_hashes(ids)
+        _count([d for d in page.documents if after.get(d.doc_id) == d.content_hash], before, summary)
     if page.waiting:
         summary.waiting.extend(page.waiting)
         if desk is not None:
@@ -202,6 +205,7 @@ def _take(page: Page, summary: SyncSummary, assistant: Assistant, desk: Desk | N
 
 
 def _count(docs: list[Document], stored: dict[str, str], summary: SyncSummary) -> None:
+    """Count each document the index now holds as it came: by what the index held before."""
     for doc in docs:
         before = stored.get(doc.doc_id)
         if before == doc.content_hash:
