@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from rag.errors import SourceError
 from rag.ingest.layout import TO_ASK_RE
 from rag.sources.base import Page, Window
 from rag.sources.fields import iso_day, plain_text
@@ -131,8 +132,6 @@ def _body_param(body: str | None) -> dict[str, Any]:
 
 
 def _results(data: Any, host: str) -> tuple[list[Any], int]:
-    from rag.errors import SourceError
-
     if not isinstance(data, dict) or not isinstance(data.get("results"), list):
         raise SourceError(f"{host} answered without a 'results' list; is --base-url the Written Questions API?")
     total = data.get("totalResults")
