@@ -120,13 +120,14 @@ class EPetitions:
                 Skipped(f"{fetcher.host} petition {pid}", f"not a petition record ({exc.errors()[0]['msg']})")
             )
             return
-        site = f"{fetcher.base_url}/petitions/{pid}"
+        record = _self_link(raw) or fetcher.url(f"/petitions/{pid}.json")
+        site = record.removesuffix(".json")  # the petition's page: the address its record gives
         if pid is None or not p.text_of("action"):
             page.skipped.append(Skipped(site, "a petition record with no id or no action; not ingested"))
             return
         response = p.government_response
         if response and (response.summary or response.details):
-            page.documents.append(self.document(pid, p, response, site, fetcher.url(f"/petitions/{pid}.json")))
+            page.documents.append(self.document(pid, p, response, site, record))
         elif waiting and getattr(p, self.waiting_mark, None):
             page.waiting.append(self.incoming(pid, p, site))
 
@@ -162,6 +163,13 @@ class EPetitions:
             title=shorten(p.text_of("action"), 300),
             source=site,
         )
+
+
+def _self_link(raw: dict[str, Any]) -> str | None:
+    """The record's own address (`links.self`, on the site that published it), when it gives one."""
+    links = raw.get("links")
+    link = links.get("self") if isinstance(links, dict) else None
+    return link if isinstance(link, str) and link.startswith(("https://", "http://")) else None
 
 
 def _records(data: Any, fetcher: Fetcher) -> tuple[list[Any], str | None]:
