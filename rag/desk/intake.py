@@ -34,7 +34,7 @@ from typing import Any
 
 from rag.drafting.intake import parse_request
 from rag.errors import InputError
-from rag.ingest.files import MB, _doc_id, _read_bytes, _wide_encoding, check_file_size, html_text
+from rag.ingest.files import MB, _doc_id, _read_bytes, _wide_encoding, check_file_size, plain_text
 from rag.ingest.sources import _escaping_link, _is_folder_doc
 from rag.ingest.uploads import check_size, read_upload_text
 from rag.text.dates import first_date, to_date
@@ -63,8 +63,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 TRUE_WORDS = {"true", "yes", "y", "1"}
 # Characters left out when matching a column name: "Date tabled", "date_tabled", "dateTabled" match
 _NOT_KEY_RE = re.compile(r"[\W_]+")
-# An HTML tag or character reference, as in the API's questionText ("<p>", "&amp;")
-_HTML_RE = re.compile(r"</?[A-Za-z][^<>]{0,200}>|&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 
 
@@ -378,7 +376,7 @@ def _table_items(table: _Table) -> Iterator[_Found | Skipped]:
 def _row_item(name: str, where: str, row: dict[str, Any], columns: dict[str, list[str]]) -> _Found | Skipped:
     """One table row as a written question, or a Skipped naming the row."""
     values = {f: _first_value(row, headers) for f, headers in columns.items()}
-    text = _plain(_cell_text(values["text"]))
+    text = plain_text(_cell_text(values["text"]))
     if not text:
         return Skipped(name, f"{where}: no question text")
     given = _one_line(_cell_text(values["id"]))
@@ -427,13 +425,6 @@ def _cell_text(value: Any) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _plain(text: str) -> str:
-    """Question text as plain text: HTML (the API's <p>) as paragraphs, newlines normalised."""
-    if _HTML_RE.search(text):
-        return html_text(text.encode("utf-8", "surrogatepass"))
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _date(value: Any) -> str | None:

@@ -372,6 +372,18 @@ def _docx_row(row: Any) -> str:
     return " | ".join(cells)
 
 
+# Markup or a character reference: text holding either is read as HTML by plain_text
+HTML_MARKUP_RE = re.compile(r"</?[A-Za-z][^<>]{0,200}>|&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
+
+
+def plain_text(text: str) -> str:
+    """A text field that may be HTML (an API's <p>, tables, lists, entities) as plain text with its
+    paragraphs (html_text); plain text with its line ends normalised."""
+    if HTML_MARKUP_RE.search(text):
+        return html_text(text.encode("utf-8", "surrogatepass"))
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def html_text(data: bytes) -> str:
     """Visible text, one blank line between blocks (paragraphs, headings, list items, rows), cells
     joined by " | ". One pass over lxml's tree (bs4's, with separators inserted into it, was quadratic);

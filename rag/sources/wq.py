@@ -28,10 +28,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rag.errors import SourceError
+from rag.ingest.files import plain_text
 from rag.ingest.layout import TO_ASK_RE
 from rag.sources.base import Page, Window
-from rag.sources.fields import iso_day, plain_text
 from rag.sources.http import Fetcher
+from rag.text.dates import iso_day
 from rag.text.shorten import shorten
 from rag.types import DocMeta, Document, Incoming, Skipped
 

@@ -146,6 +146,12 @@ def to_date(iso: str | None) -> date | None:
         return None
 
 
+def iso_day(value: str | None) -> str | None:
+    """'2024-01-05T00:00:00' or '2024-01-05T09:00:00.000Z' -> '2024-01-05'; None when absent or not a date."""
+    day = to_date(value)
+    return day.isoformat() if day else None
+
+
 def format_date(d: date, language: str = "en") -> str:
     """The house style: '23 September 2021', or '23 Medi 2021' in Welsh."""
     names = MONTH_NAMES["cy" if language == "cy" else "en"]
