@@ -87,12 +87,6 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> Fetcher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def url(self, path: str) -> str:
         """`path` under the base URL (an absolute URL is kept as it is: a `next` link)."""
         return path if "://" in path else f"{self.base_url}/{path.lstrip('/')}"
@@ -120,12 +114,9 @@ class Fetcher:
             reraise=True,
         )
         try:
-            for attempt in retrying:
-                with attempt:
-                    return self._once(self.url(path), params)
+            return retrying(self._once, self.url(path), params)
         except _Retry as exc:
             raise SourceError(f"{self.host} kept failing: {exc} after {self.attempts} tries; try again later") from None
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _once(self, url: str, params: Mapping[str, Any] | None) -> Reply:
         self._pace()
@@ -148,12 +139,12 @@ class Fetcher:
             raise _Retry(f"the connection failed ({_first_line(exc)})") from None
         except httpx.InvalidURL as exc:
             raise SourceError(f"{url!r} is not a URL that can be fetched ({exc}); check --base-url") from None
+        said = f"HTTP {status} {reason}".strip()
         if status == 429 or status >= 500:
-            raise _Retry(f"HTTP {status} {reason}".strip(), after)
+            raise _Retry(said, after)
         if status >= 400:
             raise SourceError(
-                f"{self.host} refused the request: HTTP {status} {reason} for {_path(final)}; "
-                "check --base-url and the options".replace("  ", " ")
+                f"{self.host} refused the request: {said} for {_path(final)}; check --base-url and the options"
             )
         return Reply(final, content)
 

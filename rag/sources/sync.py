@@ -192,25 +192,25 @@ def _take(page: Page, summary: SyncSummary, assistant: Assistant, desk: Desk | N
     summary.unchanged += page.unchanged
     summary.skipped.extend(page.skipped)
     if page.documents:
-        ids = [d.doc_id for d in page.documents]
-        before = assistant.store.doc_hashes(ids)
+        before = assistant.store.doc_hashes([d.doc_id for d in page.documents])
         written = assistant.ingest([], items=page.documents)
         summary.skipped.extend(written.skipped)
-        after = assistant.store.doc_hashes(ids)
-        _count([d for d in page.documents if after.get(d.doc_id) == d.content_hash], before, summary)
+        _count(page.documents, before, set(written.doc_ids), summary)
     if page.waiting:
         summary.waiting.extend(page.waiting)
         if desk is not None:
             summary.queued += len(desk.offer(page.waiting, who or sync_who()))
 
 
-def _count(docs: list[Document], stored: dict[str, str], summary: SyncSummary) -> None:
-    """Count each document the index now holds as it came: by what the index held before."""
+def _count(docs: list[Document], before: dict[str, str], written: set[str], summary: SyncSummary) -> None:
+    """Count each document by what the index held before: unchanged, or (written now) updated, a
+    superseded original, or new. One the ingest skipped is not counted."""
     for doc in docs:
-        before = stored.get(doc.doc_id)
-        if before == doc.content_hash:
+        if before.get(doc.doc_id) == doc.content_hash:
             summary.unchanged += 1
-        elif before is not None:
+        elif doc.doc_id not in written:
+            continue
+        elif doc.doc_id in before:
             summary.updated += 1
         elif doc.meta.status == "superseded":
             summary.superseded += 1
