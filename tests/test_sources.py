@@ -21,7 +21,7 @@ from rag.assistant import Assistant
 from rag.cli import main
 from rag.desk.store import Desk, Who
 from rag.drafting.intake import parse_request
-from rag.errors import InputError, SourceError
+from rag.errors import InputError, SourceError, StoreError
 from rag.ingest.sources import load_paths
 from rag.sources.http import Fetcher
 from rag.sources.sync import SyncSummary, sync_source
@@ -602,3 +602,30 @@ def test_a_holding_answer_followed_by_the_answer_is_updated_and_becomes_a_line(
     doc = fast_assistant.get_document("UKWQ-1679800")
     assert doc is not None and doc.meta.status is None and doc.meta.date == "2024-01-19"
     assert doc.text.endswith("119 in the North West and 115 elsewhere.")
+
+
+def test_a_listed_letter_that_cannot_be_fetched_is_skipped_and_the_rest_are_read(
+    replay: Replay, fast_assistant: Assistant, tmp_path: Path
+) -> None:
+    name = sorted(p.name for p in SEEDS.glob("*.txt"))[0]
+    listing = tmp_path / "letters.txt"
+    listing.write_text(f"{replay.url}/letters/no-such-letter.pdf\n{replay.url}/letters/{name}\n")
+    summary = run(replay, fast_assistant, None, "senedd-letters", folder=str(listing))
+    assert summary.new == 1
+    (skipped,) = summary.skipped
+    assert skipped.source.endswith("/letters/no-such-letter.pdf") and "HTTP 404 Not Found" in skipped.reason
+    assert not list((fast_assistant.settings.store / "sources" / "senedd-letters").glob(".*.part"))
+
+
+def test_a_letter_the_disk_refuses_is_one_line_and_nothing_half_written(
+    replay: Replay, fast_assistant: Assistant, tmp_path: Path
+) -> None:
+    name = sorted(p.name for p in SEEDS.glob("*.txt"))[0]
+    listing = tmp_path / "letters.txt"
+    listing.write_text(f"{replay.url}/letters/{name}\n")
+    saved = fast_assistant.settings.store / "sources" / "senedd-letters"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text("a file where the folder should be")  # mkdir fails as on a full or read-only disk
+    with pytest.raises(StoreError, match="Cannot save the letter as"):
+        run(replay, fast_assistant, None, "senedd-letters", folder=str(listing))
+    assert fast_assistant.store.doc_hashes() == {}

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from rag.errors import DocumentError, InputError
+from rag.errors import DocumentError, InputError, SourceError, StoreError
 from rag.ingest.files import load_file
 from rag.ingest.sources import load_paths
 from rag.sources.base import Page, Window
@@ -54,7 +54,10 @@ class SeneddLetters:
         address = fetcher.url(url)
         path = saved / _file_name(address)
         if not path.exists():
-            _save(path, fetcher.get(address).content)
+            try:
+                _save(path, fetcher.get(address).content)
+            except SourceError as err:  # one letter that cannot be fetched is skipped; the rest go on
+                return Page(skipped=[Skipped(address, str(err))], read=1)
         try:
             doc = load_file(path)
         except DocumentError as err:
@@ -90,15 +93,13 @@ def _file_name(address: str) -> str:
 
 
 def _save(path: Path, content: bytes) -> None:
-    """Written whole or not at all (a temporary file renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    """Written whole or not at all (beside, then renamed); StoreError naming the file if the disk refuses."""
+    tmp = path.with_name(f".{path.name}.part")
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(content)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError as exc:
+        with suppress(OSError):  # nothing to remove, or no folder to remove it from
+            tmp.unlink(missing_ok=True)
+        raise StoreError(f"Cannot save the letter as {path}: {exc.strerror or exc}") from None
